@@ -59,7 +59,7 @@ Score = Annotated[
     Decimal,
     AfterValidator(_score_range),
     PlainSerializer(lambda value: str(value), return_type=str, when_used="json"),
-    Field(description='Need-index score from 0 to 1 with up to four decimals, as a JSON string.'),
+    Field(description="Need-index score from 0 to 1 with up to four decimals, as a JSON string."),
 ]
 
 ItemT = TypeVar("ItemT")

@@ -1,0 +1,3 @@
+from allocation_api.cli import app
+
+app()

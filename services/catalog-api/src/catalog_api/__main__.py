@@ -1,0 +1,3 @@
+from catalog_api.cli import app
+
+app()

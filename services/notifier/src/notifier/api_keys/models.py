@@ -1,0 +1,6 @@
+from notifier.database import Base
+from partnerfund_shared.auth import ApiKeyMixin
+
+
+class ApiKey(ApiKeyMixin, Base):
+    """An API key of this service; see `partnerfund_shared.auth`."""

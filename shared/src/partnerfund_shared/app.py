@@ -1,0 +1,84 @@
+"""The application factory every service uses: lifespan, error handlers, middleware, operations routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from partnerfund_shared import health
+from partnerfund_shared.db import create_engine, create_sessionmaker
+from partnerfund_shared.migrations import MigrationSetup
+from partnerfund_shared.observability import RequestContextMiddleware
+from partnerfund_shared.problems import install_problem_handlers
+from partnerfund_shared.settings import ServiceSettings
+
+LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What the shared factory and command line need to know about one service."""
+
+    name: str
+    title: str
+    description: str
+    migrations: MigrationSetup
+    api_key_model: type[Any]
+    scopes: tuple[str, ...]
+    default_port: int
+    routers: Callable[[], Sequence[APIRouter]]
+    lifespan_hooks: Sequence[LifespanHook] = field(default_factory=tuple)
+
+
+def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
+    """Build the FastAPI app; the engine is created in lifespan unless a test set one already."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if getattr(app.state, "engine", None) is None:
+                engine = create_engine(
+                    settings.database.url,
+                    echo=settings.database.echo,
+                    pool_size=settings.database.pool_size,
+                )
+                app.state.engine = engine
+                app.state.sessionmaker = create_sessionmaker(engine)
+                stack.push_async_callback(engine.dispose)
+            for hook in definition.lifespan_hooks:
+                await stack.enter_async_context(hook(app))
+            yield
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    app.state.engine = None
+    app.state.api_key_model = definition.api_key_model
+    app.state.migrations = definition.migrations
+
+    install_problem_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_headers=["If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware, service=definition.name)
+
+    app.include_router(health.router)
+    for router in definition.routers():
+        app.include_router(router)
+    return app

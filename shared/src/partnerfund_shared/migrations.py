@@ -1,0 +1,90 @@
+"""Alembic plumbing shared by the services: each has its own script folder and version table."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from partnerfund_shared.db import create_engine
+
+# Date-prefixed migration files sort in the order they were written.
+FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
+
+
+@dataclass(frozen=True)
+class MigrationSetup:
+    """Where a service's migrations live and which version table records them."""
+
+    package: str
+    version_table: str
+
+    def config(self, url: str) -> Config:
+        config = Config()
+        config.set_main_option("script_location", f"{self.package}:migrations")
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        config.set_main_option("file_template", FILE_TEMPLATE)
+        config.attributes["version_table"] = self.version_table
+        return config
+
+    def heads(self) -> set[str]:
+        return set(ScriptDirectory.from_config(self.config("sqlite://")).get_heads())
+
+    def upgrade(self, url: str, revision: str = "head") -> None:
+        """Run the migrations up to `revision`; blocks, so call it outside an event loop."""
+        command.upgrade(self.config(url), revision)
+
+    def check(self, url: str) -> None:
+        """Raise `alembic.util.CommandError` when the models differ from the migrated schema."""
+        command.check(self.config(url))
+
+    def revision(self, url: str, message: str) -> None:
+        command.revision(self.config(url), message=message, autogenerate=True)
+
+    async def current(self, engine: AsyncEngine) -> set[str]:
+        def read(connection: Connection) -> set[str]:
+            migration = MigrationContext.configure(
+                connection, opts={"version_table": self.version_table}
+            )
+            return set(migration.get_current_heads())
+
+        async with engine.connect() as connection:
+            return await connection.run_sync(read)
+
+
+def run_env(metadata: MetaData) -> None:
+    """Body of each service's `env.py`: migrate online, in batch mode on SQLite."""
+    config = context.config
+    version_table = config.attributes.get("version_table", "alembic_version")
+
+    def migrate(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table=version_table,
+            compare_type=True,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    existing = config.attributes.get("connection")
+    if existing is not None:
+        migrate(existing)
+        return
+
+    async def run_with_engine() -> None:
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(migrate)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run_with_engine())

@@ -1,0 +1,87 @@
+"""Operations endpoints, readiness against real migrations, and model/migration drift."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from partnerfund_shared.db import create_engine, create_sessionmaker
+from tests.conftest import SERVICES, MigratedDatabases, ServiceUnderTest, service_under_test
+
+
+@contextlib.asynccontextmanager
+async def _app_client(service: ServiceUnderTest, url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve the app on its own engine, outside any test transaction, as a deployment would."""
+    app = service.create_app(url)
+    app.state.engine = create_engine(url)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await app.state.engine.dispose()
+
+
+class TestReadiness:
+    @pytest.mark.parametrize("key", sorted(SERVICES))
+    async def test_unmigrated_is_503_then_migrated_is_200(
+        self, key: str, databases: MigratedDatabases, backend: str
+    ) -> None:
+        service = service_under_test(key)
+        url = _empty_database(databases, key, backend)
+        async with _app_client(service, url) as client:
+            before = await client.get("/readyz")
+            assert before.status_code == 503
+            assert "migrate" in before.json()["detail"]
+
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            executor.submit(service.definition.migrations.upgrade, url).result()
+
+        async with _app_client(service, url) as client:
+            after = await client.get("/readyz")
+            assert after.status_code == 200
+
+
+class TestOperationsRoutes:
+    async def test_healthz_and_metrics(self, allocation) -> None:  # type: ignore[no-untyped-def]
+        assert (await allocation.client.get("/healthz")).json() == {"status": "ok"}
+        metrics = await allocation.client.get("/metrics")
+        assert metrics.status_code == 200
+        assert "http_requests_total" in metrics.text
+        assert 'route="/healthz"' in metrics.text
+
+    async def test_openapi_docs_served(self, allocation) -> None:  # type: ignore[no-untyped-def]
+        assert (await allocation.client.get("/docs")).status_code == 200
+        assert (await allocation.client.get("/openapi.json")).json()["info"]["title"]
+
+
+class TestMigrationsMatchModels:
+    @pytest.mark.parametrize("key", sorted(SERVICES))
+    async def test_alembic_check_finds_no_drift(
+        self, key: str, databases: MigratedDatabases, backend: str
+    ) -> None:
+        url = databases.url(key, backend)
+
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            executor.submit(service_under_test(key).definition.migrations.check, url).result()
+
+
+def _empty_database(databases: MigratedDatabases, key: str, backend: str) -> str:
+    from partnerfund_shared.testing import recreate_postgres_database, sqlite_url
+    from tests.conftest import TEST_DATABASE_URL
+
+    name = f"pf_test_{key}_{databases.worker}_empty"
+    if backend == "sqlite":
+        path = databases.folder / f"{name}.db"
+        path.unlink(missing_ok=True)
+        return sqlite_url(path)
+    assert TEST_DATABASE_URL is not None
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        created = executor.submit(asyncio.run, recreate_postgres_database(TEST_DATABASE_URL, name))
+        return created.result()
