@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.styles import Font
+
 from partnerfund_shared.errors import ImportRejected, InvalidInput
 from partnerfund_shared.tabular import (
     CellError,
@@ -259,9 +260,7 @@ class TestHeaders:
             ColumnSpec("legacy_code", parse_text, synonyms=("BPS Code",), required=False),
         ]
 
-        table = read_table(
-            content, filename="s.csv", columns=columns, mapping={"school_code": "BPS Code"}
-        )
+        table = read_table(content, filename="s.csv", columns=columns, mapping={"school_code": "BPS Code"})
 
         assert table.rows[0].values["legacy_code"] is None
 
@@ -291,9 +290,7 @@ class TestHeaders:
         error = rejection(content)
 
         assert len(error.errors) == 1
-        assert error.errors[0].message.startswith(
-            "duplicate columns for score: 'score' and 'Score'"
-        )
+        assert error.errors[0].message.startswith("duplicate columns for score: 'score' and 'Score'")
         assert error.errors[0].column == "Score"
 
     def test_two_synonyms_for_one_field_are_rejected(self) -> None:
@@ -395,9 +392,7 @@ class TestProblems:
 
         assert table.rows[0].values["school_name"] is None
 
-    @pytest.mark.parametrize(
-        "code", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"]
-    )
+    @pytest.mark.parametrize("code", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!"])
     def test_excel_error_text_in_csv_is_rejected(self, code: str) -> None:
         content = f"school_code,score\n0101,{code}\n".encode()
 
@@ -430,9 +425,7 @@ class TestProblems:
         )
 
     def test_table_problem_builds_located_item(self) -> None:
-        table = read_table(
-            b"School Code,score\n0101,0.7\n", filename="s.csv", columns=SCORE_COLUMNS
-        )
+        table = read_table(b"School Code,score\n0101,0.7\n", filename="s.csv", columns=SCORE_COLUMNS)
 
         item = table.problem(table.rows[0], "school_code", "no school has this code")
 
@@ -470,9 +463,7 @@ class TestEmptyAndUnreadable:
     def test_empty_file(self, content: bytes) -> None:
         error = rejection(content)
 
-        assert problems(error) == [
-            {"message": "the file is empty: it has no header row and no data rows"}
-        ]
+        assert problems(error) == [{"message": "the file is empty: it has no header row and no data rows"}]
 
     def test_header_only_file(self) -> None:
         error = rejection(b"school_code,score\r\n\r\n")
@@ -547,14 +538,10 @@ class TestXlsx:
             (None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ],
     )
-    def test_detected_without_extension(
-        self, filename: str | None, content_type: str | None
-    ) -> None:
+    def test_detected_without_extension(self, filename: str | None, content_type: str | None) -> None:
         content = make_xlsx([["school_code", "score"], ["0101", 0.7]])
 
-        table = read_table(
-            content, filename=filename, columns=SCORE_COLUMNS, content_type=content_type
-        )
+        table = read_table(content, filename=filename, columns=SCORE_COLUMNS, content_type=content_type)
 
         assert table.rows[0].values["score"] == Decimal("0.7")
 
@@ -736,15 +723,10 @@ class TestColumnsMapping:
         with pytest.raises(InvalidInput) as caught:
             parse_columns_mapping('{"school_code": "Code", "school_name": "code"}', self.FIELDS)
 
-        assert (
-            "school_code, school_name are all mapped to header 'Code'"
-            in caught.value.errors[0].message
-        )
+        assert "school_code, school_name are all mapped to header 'Code'" in caught.value.errors[0].message
 
     def test_accepts_column_specs_names(self) -> None:
-        mapping = parse_columns_mapping(
-            '{"score": "Points"}', [spec.name for spec in SCORE_COLUMNS]
-        )
+        mapping = parse_columns_mapping('{"score": "Points"}', [spec.name for spec in SCORE_COLUMNS])
 
         assert mapping == {"score": "Points"}
 
@@ -763,9 +745,7 @@ class TestRealDistrictFiles:
         content = (Path(REAL_DATA_DIR or "") / "bps_opportunity_index_fy27.csv").read_bytes()
         columns = [
             SCORE_COLUMNS[0],
-            ColumnSpec(
-                "score", parse_score, header_patterns=(r"fy\d{2,4}oiscore",), allow_blank=True
-            ),
+            ColumnSpec("score", parse_score, header_patterns=(r"fy\d{2,4}oiscore",), allow_blank=True),
             SCORE_COLUMNS[2],
         ]
 
@@ -779,9 +759,7 @@ class TestRealDistrictFiles:
     def test_school_list(self) -> None:
         content = (Path(REAL_DATA_DIR or "") / "bps_schools_sy2025_26.csv").read_bytes()
         columns = [
-            ColumnSpec(
-                "school_code", parse_school_code, synonyms=("bps_school_code",), allow_blank=True
-            ),
+            ColumnSpec("school_code", parse_school_code, synonyms=("bps_school_code",), allow_blank=True),
             ColumnSpec("dese_code", parse_digit_code(8, "DESE code"), synonyms=("dese_school_id",)),
             ColumnSpec("enrollment", parse_non_negative_int, synonyms=("total_enrollment_sy2026",)),
         ]
@@ -793,9 +771,7 @@ class TestRealDistrictFiles:
         assert table.rows[0].values["dese_code"] == "00350302"
 
     def test_partnership_export(self) -> None:
-        content = (
-            Path(REAL_DATA_DIR or "") / "partnerbps_partnership_records_sample.csv"
-        ).read_bytes()
+        content = (Path(REAL_DATA_DIR or "") / "partnerbps_partnership_records_sample.csv").read_bytes()
         columns = [
             ColumnSpec("program_name", parse_text),
             ColumnSpec("program_areas", parse_multi(";"), allow_blank=True),

@@ -23,6 +23,7 @@ from partnerfund_shared.tabular.cells import (
     parse_text,
 )
 from partnerfund_shared.tabular.columns import ColumnSpec
+from partnerfund_shared.tabular.export import neutralise_text, write_csv, write_xlsx
 from partnerfund_shared.tabular.headers import parse_columns_mapping
 from partnerfund_shared.tabular.labels import normalise_label
 from partnerfund_shared.tabular.reader import Row, Table, import_rejected, read_table
@@ -37,6 +38,7 @@ __all__ = [
     "ValueWithWarning",
     "cell_text",
     "import_rejected",
+    "neutralise_text",
     "normalise_label",
     "parse_choice",
     "parse_columns_mapping",
@@ -50,4 +52,6 @@ __all__ = [
     "parse_score",
     "parse_text",
     "read_table",
+    "write_csv",
+    "write_xlsx",
 ]

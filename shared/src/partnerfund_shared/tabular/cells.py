@@ -5,8 +5,8 @@ message for the person who prepared the file. A CSV cell arrives as trimmed text
 arrives as openpyxl gives it: `str`, `int`, `float`, `bool`, `datetime` (date-formatted
 numbers). The reader handles blank cells itself, so parsers only see blanks when called directly.
 
-A parser that accepts a value but wants the person to double-check it returns
-`ValueWithWarning`; the reader stores the value and lists the message in `Table.warnings`.
+A parser that accepts a value the user should double-check returns `ValueWithWarning`. The
+reader stores the value and lists the message in `Table.warnings`.
 
 School codes: the BPS school code is four digits of text ("0101" stays "0101").
 
@@ -85,7 +85,7 @@ class ValueWithWarning:
 
 
 def cell_text(value: CellValue) -> str:
-    """Render a cell as the text a person sees in the spreadsheet, trimmed."""
+    """Render a cell as the trimmed text the spreadsheet displays for it."""
     if value is None:
         return ""
     if isinstance(value, str):

@@ -14,7 +14,7 @@ from partnerfund_shared.tabular.labels import normalise_label
 
 @dataclass(frozen=True, slots=True)
 class HeaderMatch:
-    """Where each expected field was found in the header row."""
+    """Positions of the expected fields in the header row, and the header problems found."""
 
     # field name -> zero-based column index
     indexes: dict[str, int]
@@ -39,10 +39,7 @@ def parse_columns_mapping(text: str | None, known_fields: Iterable[str]) -> dict
         decoded = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidInput(
-            detail=(
-                f"The columns field is not valid JSON: {error.msg}. "
-                f"Send an object such as {example}."
-            ),
+            detail=(f"The columns field is not valid JSON: {error.msg}. Send an object such as {example}."),
             errors=[ErrorItem(message=f"invalid JSON: {error.msg}", loc=location)],
         ) from error
     if not isinstance(decoded, dict):
@@ -77,9 +74,7 @@ def parse_columns_mapping(text: str | None, known_fields: Iterable[str]) -> dict
     return mapping
 
 
-def _shared_header_problems(
-    mapping: Mapping[str, str], location: tuple[str, ...]
-) -> list[ErrorItem]:
+def _shared_header_problems(mapping: Mapping[str, str], location: tuple[str, ...]) -> list[ErrorItem]:
     fields_by_header: dict[str, list[str]] = {}
     for field_name, header in mapping.items():
         fields_by_header.setdefault(normalise_label(header), []).append(field_name)
@@ -121,8 +116,8 @@ def match_headers(
 
     An explicit `mapping` entry replaces the field's own name and synonyms. Two headers that
     both match one field are a problem, as is one header that matches two fields, because
-    guessing would import the wrong column; the `columns` mapping resolves either case.
-    Headers that match no field are ignored.
+    guessing could import the wrong column. The `columns` mapping resolves either case.
+    Headers that match no field are ignored, duplicates among them included.
     """
     mapping = mapping or {}
     normalised = [normalise_label(header) for header in headers]

@@ -63,8 +63,7 @@ def import_rejected(filename: str | None, problems: Sequence[ErrorItem]) -> Impo
     noun = "problem" if count == 1 else "problems"
     if count > MAX_LISTED_PROBLEMS:
         detail = (
-            f"{count} {noun} in {name}; the first {MAX_LISTED_PROBLEMS} are listed. "
-            "Nothing was imported."
+            f"{count} {noun} in {name}; the first {MAX_LISTED_PROBLEMS} are listed. Nothing was imported."
         )
     else:
         detail = f"{count} {noun} in {name}; nothing was imported."
@@ -93,9 +92,7 @@ def read_table(
     except UnreadableFile as error:
         raise import_rejected(filename, [ErrorItem(message=error.message)]) from error
 
-    filled_rows = [
-        row for row in sheet_rows if not all(cell_text(cell) == "" for cell in row.cells)
-    ]
+    filled_rows = [row for row in sheet_rows if not all(cell_text(cell) == "" for cell in row.cells)]
     if not filled_rows:
         raise import_rejected(
             filename,

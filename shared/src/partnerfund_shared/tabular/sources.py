@@ -31,7 +31,7 @@ FileFormat = Literal["csv", "xlsx"]
 
 
 class UnreadableFile(Exception):
-    """The upload is not a CSV or XLSX file this reader can open; the message says why."""
+    """The upload is not a CSV or XLSX file this reader can open. The message gives the reason."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
