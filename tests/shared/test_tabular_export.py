@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partnerfund_shared.tabular import (
+    EXCEL_ERROR_VALUES,
     ColumnSpec,
     parse_money,
     parse_school_code,
@@ -127,3 +130,40 @@ class TestWriteXlsx:
     def test_invalid_sheet_name(self, name: str) -> None:
         with pytest.raises(ValueError, match="invalid sheet name"):
             write_xlsx(HEADERS, ROWS, name)
+
+    def test_control_characters_are_dropped(self) -> None:
+        content = write_xlsx(["note"], [["bell\x07 and\x00 nul\ttab"]])
+
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Sheet1"]
+        assert sheet["A2"].value == "bell and nul\ttab"
+
+    @given(
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cc", "Cs")),
+            min_size=1,
+        ).filter(lambda text: text.strip() not in {"", *EXCEL_ERROR_VALUES})
+    )
+    def test_any_text_round_trips(self, text: str) -> None:
+        content = write_xlsx(["note"], [[text]])
+
+        table = read_table(content, filename="x.xlsx", columns=[ColumnSpec("note", parse_text)])
+
+        assert table.rows[0].values["note"] == text.strip()
+
+
+class TestCsvTextRoundTrip:
+    @given(
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+            min_size=1,
+        ).filter(lambda text: text.strip() not in {"", *EXCEL_ERROR_VALUES})
+    )
+    def test_any_text_round_trips(self, text: str) -> None:
+        content = write_csv(["note"], [[text]])
+
+        table = read_table(content, filename="x.csv", columns=[ColumnSpec("note", parse_text)])
+
+        expected = text.strip()
+        if text.startswith(("=", "+", "-", "@")):
+            expected = "'" + text.strip()
+        assert table.rows[0].values["note"] == expected

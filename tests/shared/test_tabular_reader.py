@@ -28,6 +28,7 @@ from partnerfund_shared.tabular import (
     parse_score,
     parse_text,
     read_table,
+    sources,
 )
 
 SCORE_COLUMNS = [
@@ -138,6 +139,18 @@ class TestCsv:
 
         assert table.rows[0].number == 2
         assert table.rows[0].values["score"] == Decimal("0.7")
+
+    def test_csv_sent_as_excel_content_type(self) -> None:
+        content = b"school_code,score\r\n0101,0.7\r\n"
+
+        table = read_table(
+            content,
+            filename="scores.csv",
+            columns=SCORE_COLUMNS,
+            content_type="application/vnd.ms-excel",
+        )
+
+        assert table.rows[0].values["school_code"] == "0101"
 
     def test_crlf_line_endings(self) -> None:
         content = b"school_code,score\r\n0101,0.7\r\n1010,0.2\r\n"
@@ -544,6 +557,14 @@ class TestXlsx:
         table = read_table(content, filename=filename, columns=SCORE_COLUMNS, content_type=content_type)
 
         assert table.rows[0].values["score"] == Decimal("0.7")
+
+    def test_workbook_expanding_too_far_is_rejected(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(sources, "MAX_XLSX_UNCOMPRESSED_BYTES", 1000)
+        content = make_xlsx([["school_code", "score"], ["0101", 0.7]])
+
+        error = rejection(content, filename="scores.xlsx")
+
+        assert error.errors[0].message.startswith("the workbook expands to more than")
 
     def test_numeric_school_code_is_padded_with_warning(self) -> None:
         content = make_xlsx([["school_code", "score"], [101, 0.7], [1010, 0.2]])

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
@@ -64,8 +65,9 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name: str = "Sheet1") -> bytes:
     """Write rows as an XLSX workbook with one sheet and a bold, frozen header row.
 
-    Decimals are written as exact numbers; those with two decimal places get the money format
-    `#,##0.00`. Text is always stored as a string cell, never as a formula.
+    Decimals are written as numbers, and those with two decimal places get the money format
+    `#,##0.00`. Text is always stored as a string cell, never as a formula, without the control
+    characters XML cannot carry.
     Raises ValueError for a sheet name Excel would reject.
     """
     if not sheet_name or len(sheet_name) > MAX_SHEET_NAME_LENGTH or _INVALID_SHEET_NAME.search(sheet_name):
@@ -86,9 +88,9 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_name
 def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
     cell = openpyxl.cell.WriteOnlyCell(sheet)
     if isinstance(value, str):
-        # Assigning a str that starts with "=" makes openpyxl store a formula, so the type is
-        # set after the value.
-        cell.value = value
+        # XML cannot carry most C0 control characters, so they are dropped. Assigning a str
+        # that starts with "=" makes openpyxl store a formula, so the type is set after it.
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
     elif isinstance(value, Decimal):
         cell.value = value
@@ -97,7 +99,7 @@ def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
     elif value is None or isinstance(value, int | float | bool | date | datetime | time):
         cell.value = value
     else:
-        cell.value = str(value)
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
         cell.data_type = "s"
     if bold:
         cell.font = openpyxl.styles.Font(bold=True)

@@ -21,6 +21,9 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 # Compound File Binary: legacy .xls workbooks and password-protected .xlsx files.
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DELIMITERS = (",", ";", "\t")
+# NOTE: a guessed bound, not measured against real workbooks. It stops a small compressed
+# upload from expanding into gigabytes in memory.
+MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 
 # Text files contain no C0 control characters besides tab, line feed, form feed and carriage
 # return, so any other one marks a binary file that happened to decode.
@@ -76,6 +79,7 @@ def read_xlsx_rows(content: bytes) -> list[SheetRow]:
     # KeyError, InvalidFileException, ValueError, lxml and ElementTree errors), and in
     # read-only mode it parses lazily, so the whole read sits inside one handler.
     try:
+        _check_uncompressed_size(content)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             if not workbook.worksheets:
@@ -100,6 +104,14 @@ def read_xlsx_rows(content: bytes) -> list[SheetRow]:
             f"the file is not a valid XLSX workbook ({type(error).__name__}); save it again "
             "as .xlsx from Excel, or as CSV"
         ) from error
+
+
+def _check_uncompressed_size(content: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        total = sum(entry.file_size for entry in archive.infolist())
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        limit = MAX_XLSX_UNCOMPRESSED_BYTES // (1024 * 1024)
+        raise UnreadableFile(f"the workbook expands to more than {limit} MB; split it or save it as CSV")
 
 
 def decode_text(content: bytes) -> str:
