@@ -1,0 +1,1 @@
+"""Wire schemas of the services' HTTP APIs, one module per service."""
