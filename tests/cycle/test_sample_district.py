@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from partnerfund_shared.cycle.sample import (
     CONTACTS_HEADER,
     ENROLLMENT_HEADER,
@@ -162,9 +163,7 @@ class TestPartnerships:
         rows = read_rows(sample.files.partnerships)
         school_rc_codes = {row["RC Code"] for row in read_rows(sample.files.school_list)}
         per_site = Counter(
-            (row["rc_code"], row["school_name"])
-            for row in rows
-            if row["rc_code"] in school_rc_codes
+            (row["rc_code"], row["school_name"]) for row in rows if row["rc_code"] in school_rc_codes
         )
 
         assert len(per_site) >= 118

@@ -26,9 +26,9 @@ def sample_district(
     out: Annotated[
         Path, typer.Option(help="Folder to write the five files into; created if missing.")
     ] = Path("var/sample"),
-    seed: Annotated[
-        int, typer.Option(help="Random seed; one seed always writes the same bytes.")
-    ] = (DEFAULT_SEED),
+    seed: Annotated[int, typer.Option(help="Random seed; one seed always writes the same bytes.")] = (
+        DEFAULT_SEED
+    ),
     fiscal_year: Annotated[
         int,
         typer.Option(help="Fiscal year named in the score column and file names (2028 = FY28)."),

@@ -392,9 +392,7 @@ def blank_some_scores(rng: random.Random, schools: list[School], count: int) -> 
         if position > 0:
             schools[index].enrollment = None
 
-    high_need = [
-        school for school in schools if school.score is not None and school.score >= Decimal("0.6")
-    ]
+    high_need = [school for school in schools if school.score is not None and school.score >= Decimal("0.6")]
     rng.choice(high_need).enrollment = None
 
 
@@ -437,9 +435,7 @@ def website_for(rng: random.Random, organization_name: str) -> str:
     return f"{camel}.example.org"
 
 
-def build_programs(
-    rng: random.Random, organizations: Sequence[Organization], count: int
-) -> list[Program]:
+def build_programs(rng: random.Random, organizations: Sequence[Organization], count: int) -> list[Program]:
     # Every organization offers at least one program; a few large ones offer many.
     owners = list(organizations)
     organization_weights = [1.0 / (rank + 1) ** 0.7 for rank in range(len(organizations))]
@@ -561,14 +557,13 @@ def build_partnerships(
     add up to about `sizes.partnerships`.
     """
     compatible = {
-        school.code: [program for program in programs if serves_school(program, school)]
-        for school in schools
+        school.code: [program for program in programs if serves_school(program, school)] for school in schools
     }
     pairs: dict[str, list[Program]] = {school.code: [] for school in schools}
 
     for program in programs:
-        candidates = [school for school in schools if serves_school(program, school)]
-        school = rng.choice(candidates or list(schools))
+        host_schools = [school for school in schools if serves_school(program, school)]
+        school = rng.choice(host_schools or list(schools))
         pairs[school.code].append(program)
 
     raw_targets = [0.5 + rng.random() for _ in schools]
@@ -576,9 +571,9 @@ def build_partnerships(
     for school, raw_target in zip(schools, raw_targets, strict=True):
         target = round(raw_target * scale)
         taken = {id(program) for program in pairs[school.code]}
-        candidates = [program for program in compatible[school.code] if id(program) not in taken]
+        offered = [program for program in compatible[school.code] if id(program) not in taken]
         missing = max(0, target - len(pairs[school.code]))
-        pairs[school.code].extend(weighted_sample(rng, candidates, missing))
+        pairs[school.code].extend(weighted_sample(rng, offered, missing))
 
     rows = []
     for school in schools:
@@ -591,9 +586,7 @@ def serves_school(program: Program, school: School) -> bool:
     return not program.grades or any(grade in school.grades for grade in program.grades)
 
 
-def build_unmatched_rows(
-    rng: random.Random, programs: Sequence[Program]
-) -> list[tuple[str, str, Program]]:
+def build_unmatched_rows(rng: random.Random, programs: Sequence[Program]) -> list[tuple[str, str, Program]]:
     """Add partnerships at sites that are not schools, as real exports contain them.
 
     School RC codes are 101xxx; these sites have no RC code or one outside that range.
@@ -623,9 +616,7 @@ def export_school_name(school: School) -> str:
 # Contacts
 
 
-def build_contacts(
-    rng: random.Random, schools: Sequence[School], superintendent_count: int
-) -> list[Contact]:
+def build_contacts(rng: random.Random, schools: Sequence[School], superintendent_count: int) -> list[Contact]:
     emails: set[str] = set()
     contacts = []
 
@@ -746,8 +737,7 @@ def partnership_row(
         grades_served = ";".join(
             grade
             for grade in program.grades
-            if grade in school.grades
-            or (grade == words.ALTERNATIVE_EDUCATION and "12" in school.grades)
+            if grade in school.grades or (grade == words.ALTERNATIVE_EDUCATION and "12" in school.grades)
         )
     return (
         site_name,
@@ -846,9 +836,7 @@ def weighted_cell(rng: random.Random, cells: Sequence[tuple[str, int]]) -> str:
     return weighted_choice(rng, [cell for cell, _ in cells], [float(w) for _, w in cells])
 
 
-def weighted_choice(
-    rng: random.Random, choices: Sequence[Choice], weights: Sequence[float]
-) -> Choice:
+def weighted_choice(rng: random.Random, choices: Sequence[Choice], weights: Sequence[float]) -> Choice:
     point = rng.random() * sum(weights)
     for choice, weight in zip(choices, weights, strict=True):
         point -= weight
@@ -859,9 +847,6 @@ def weighted_choice(
 
 def weighted_sample(rng: random.Random, programs: Sequence[Program], count: int) -> list[Program]:
     """Draw `count` distinct programs, more popular ones more often (Efraimidis-Spirakis keys)."""
-    keyed = [
-        (rng.random() ** (1.0 / program.popularity), index)
-        for index, program in enumerate(programs)
-    ]
+    keyed = [(rng.random() ** (1.0 / program.popularity), index) for index, program in enumerate(programs)]
     keyed.sort(reverse=True)
     return [programs[index] for _, index in keyed[:count]]
