@@ -7,13 +7,22 @@ clock time, and relative input paths are resolved against the folder of the cycl
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from partnerfund_shared.schemas.allocation import DEFAULT_FUND, AllocationPolicy, Fund
 from partnerfund_shared.types import FiscalYear, SchoolCode
@@ -106,11 +115,14 @@ class Release(_Strict):
 class Session(_Strict):
     starts_at: datetime
     ends_at: datetime
-    location: str = Field(min_length=1, description="Room and address, or a video link.")
+    location: str | None = Field(default=None, min_length=1, max_length=300, description="Room and address.")
+    video_link: HttpUrl | None = None
     capacity: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _check_order(self) -> Session:
+        if self.location is None and self.video_link is None:
+            raise ValueError("give the session a location, a video_link or both")
         if self.ends_at <= self.starts_at:
             raise ValueError(
                 f"session ends at {self.ends_at:%Y-%m-%d %H:%M}, not after its start "
@@ -207,7 +219,7 @@ class CycleFile(_Strict):
         return self.cycle.name or f"FY{self.fiscal_year % 100:02d} {self.fund} fund"
 
     def resolve(self, path: Path) -> Path:
-        return path if path.is_absolute() else self.folder / path
+        return path if path.is_absolute() else Path(os.path.normpath(self.folder / path))
 
     def missing_files(self) -> list[str]:
         """List the input files that do not exist, as `inputs.<name>: <path>` lines."""
