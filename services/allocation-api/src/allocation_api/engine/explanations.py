@@ -13,6 +13,14 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+def score_text(score: Decimal | None) -> str:
+    """Write a score as the district does, with two to four decimals: 0.5600 is "0.56"."""
+    if score is None:
+        return "none"
+    places = max(2, -score.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return f"{score:.{min(places, 4)}f}"
+
+
 def dollars(amount: Decimal) -> str:
     return f"${amount:,.2f}"
 
@@ -28,19 +36,27 @@ def signed_dollars(amount: Decimal) -> str:
 
 def describe_eligibility(rule: ScoreRule, score: Decimal) -> str:
     if rule.top_n is None:
-        return f"Eligible: need-index score {score} is at or above the minimum of {rule.cutoff}."
+        return (
+            f"Eligible: need-index score {score_text(score)} is at or above the minimum of "
+            f"{score_text(rule.cutoff)}."
+        )
     return (
-        f"Eligible: need-index score {score} is among the {rule.top_n} highest "
-        f"(the {ordinal(rule.rank or rule.top_n)}-highest score is {rule.cutoff}; ties with it are included)."
+        f"Eligible: need-index score {score_text(score)} is among the {rule.top_n} highest "
+        f"(the {ordinal(rule.rank or rule.top_n)}-highest score is {score_text(rule.cutoff)}, "
+        "and ties with it are included)."
     )
 
 
 def describe_not_qualifying(rule: ScoreRule, score: Decimal) -> str:
     if rule.top_n is None:
-        return f"Not eligible: need-index score {score} is below the minimum of {rule.cutoff}."
+        return (
+            f"Not eligible: need-index score {score_text(score)} is below the minimum of "
+            f"{score_text(rule.cutoff)}."
+        )
     return (
         f"Not eligible: only the {rule.top_n} highest-scoring schools are eligible, and score "
-        f"{score} is below the {ordinal(rule.rank or rule.top_n)}-highest score, {rule.cutoff}."
+        f"{score_text(score)} is below the {ordinal(rule.rank or rule.top_n)}-highest score, "
+        f"{score_text(rule.cutoff)}."
     )
 
 
@@ -53,7 +69,7 @@ def describe_no_score() -> str:
 
 def describe_no_enrollment(score: Decimal) -> str:
     return (
-        f"Excluded: need-index score {score} qualifies, but the enrollment set has no "
+        f"Excluded: need-index score {score_text(score)} qualifies, but the enrollment set has no "
         "enrollment for this school, and the policy excludes such schools."
     )
 
@@ -66,11 +82,11 @@ def describe_weight(
     if method == "flat":
         return f"Weight {weight.normalize():,f} = {students}."
     if method == "need_weighted":
-        return f"Weight {weight.normalize():,f} = {students} × score {score}."
+        return f"Weight {weight.normalize():,f} = {students} × score {score_text(score)}."
     assert tier is not None
     return (
         f"Weight {weight.normalize():,f} = {students} × {tier.weight}, the weight of the tier "
-        f"starting at score {tier.min_score}."
+        f"starting at score {score_text(tier.min_score)}."
     )
 
 
@@ -81,9 +97,9 @@ def describe_zero_weight(policy: AllocationPolicy, enrollment: int, tier: Tier |
         reason = "its score is 0, and need weighting multiplies enrollment by the score"
     elif tier is None:
         lowest = policy.weighting.tiers[0].min_score
-        reason = f"its score is below the lowest tier, which starts at {lowest}"
+        reason = f"its score is below the lowest tier, which starts at {score_text(lowest)}"
     else:
-        reason = f"the tier starting at score {tier.min_score} has weight 0"
+        reason = f"the tier starting at score {score_text(tier.min_score)} has weight 0"
     return f"But {reason}, so its weight is 0 and it receives $0.00."
 
 
@@ -111,7 +127,7 @@ def describe_shared_remainder(remaining: Decimal, free_schools: int) -> str:
 def describe_rate(rate: Decimal, weight: Decimal, raw: Decimal, tier: Tier | None) -> str:
     rate_source = "the policy's rate"
     if tier is not None and tier.rate is not None:
-        rate_source = f"the rate of the tier starting at score {tier.min_score}"
+        rate_source = f"the rate of the tier starting at score {score_text(tier.min_score)}"
     return f"At {dollars(rate)} per weighted pupil ({rate_source}), that is {precise_dollars(raw)}."
 
 
