@@ -2,16 +2,33 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from partnerfund_shared.settings import DatabaseSettings, PeerSettings, ServiceSettings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ALLOCATION_", env_nested_delimiter="__", extra="ignore"
+class CommitmentSettings(BaseModel):
+    """Rules for schools' commitments to partner programs."""
+
+    portfolio_required: dict[str, bool] = Field(
+        default={"partnership": True, "school_support": False},
+        description="Per fund: true when a program must be approved in the fiscal year's "
+        "Opportunity Portfolio, false when any approved catalog program is enough. A fund "
+        "missing here requires the portfolio.",
     )
+    catalog_retry_after: int = Field(
+        default=30,
+        ge=1,
+        description="Seconds sent in Retry-After when the catalog service cannot be reached.",
+    )
+
+    def requires_portfolio(self, fund: str) -> bool:
+        return self.portfolio_required.get(fund, True)
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ALLOCATION_", env_nested_delimiter="__", extra="ignore")
 
     port: int = Field(default=8001, ge=1, le=65535)
     database: DatabaseSettings = DatabaseSettings(url="sqlite+aiosqlite:///var/allocation.db")
@@ -19,6 +36,7 @@ class Settings(ServiceSettings):
         default=PeerSettings(url="http://127.0.0.1:8002"),
         description="The catalog service, asked whether a program may receive commitments.",
     )
+    commitments: CommitmentSettings = CommitmentSettings()
 
 
 @lru_cache
