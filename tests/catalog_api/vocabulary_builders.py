@@ -29,9 +29,7 @@ def make_vocabulary() -> Vocabulary:
 
     add(VocabularyKind.PROGRAM_SUBAREA, "Literacy", 1)
     multidisciplinary = add(VocabularyKind.PROGRAM_SUBAREA, "Multidisciplinary", 2)
-    synonyms.append(
-        Synonym(VocabularyKind.PROGRAM_SUBAREA, "Multi-disciplinary", multidisciplinary.id)
-    )
+    synonyms.append(Synonym(VocabularyKind.PROGRAM_SUBAREA, "Multi-disciplinary", multidisciplinary.id))
 
     school_day = add(VocabularyKind.TIME_OF_DAY, "School Day", 2)
     add(VocabularyKind.TIME_OF_DAY, "School Day (Class Time)", 3, parent=school_day)

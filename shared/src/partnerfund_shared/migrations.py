@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from alembic import command, context
@@ -58,8 +59,12 @@ class MigrationSetup:
             return await connection.run_sync(read)
 
 
-def run_env(metadata: MetaData) -> None:
-    """Body of each service's `env.py`: migrate online, in batch mode on SQLite."""
+def run_env(metadata: MetaData, *, ignored_tables: Collection[str] = ()) -> None:
+    """Body of each service's `env.py`: migrate online, in batch mode on SQLite.
+
+    `ignored_tables` names tables that migrations create outside the models (such as an SQLite
+    FTS5 index and its shadow tables), so autogenerate and `alembic check` leave them alone.
+    """
     config = context.config
     version_table = config.attributes.get("version_table", "alembic_version")
 
@@ -70,6 +75,9 @@ def run_env(metadata: MetaData) -> None:
             version_table=version_table,
             compare_type=True,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=lambda name, type_, _parents: not (
+                type_ == "table" and name in ignored_tables
+            ),
         )
         with context.begin_transaction():
             context.run_migrations()

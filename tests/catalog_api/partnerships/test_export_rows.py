@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from catalog_api.partnerships.export import EXPORT_COLUMNS, Fees, ParsedRow, parse_export_row
 from partnerfund_shared.tabular import read_table
-
 from tests.catalog_api.vocabulary_builders import make_vocabulary
 
 HEADER = (

@@ -1,6 +1,6 @@
 import pytest
-from catalog_api.vocabularies.terms import GradeRangeInvalid, VocabularyKind, split_cell
 
+from catalog_api.vocabularies.terms import GradeRangeInvalid, VocabularyKind, split_cell
 from tests.catalog_api.vocabulary_builders import make_vocabulary
 
 

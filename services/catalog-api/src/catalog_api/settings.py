@@ -9,9 +9,7 @@ from partnerfund_shared.settings import DatabaseSettings, ServiceSettings
 
 
 class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="CATALOG_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="CATALOG_", env_nested_delimiter="__", extra="ignore")
 
     port: int = Field(default=8002, ge=1, le=65535)
     database: DatabaseSettings = DatabaseSettings(url="sqlite+aiosqlite:///var/catalog.db")

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from catalog_api.vocabularies.terms import (
+    GradeRangeInvalid,
+    Term,
+    Vocabulary,
+    VocabularyKind,
+)
 from partnerfund_shared.errors import ErrorItem
 from partnerfund_shared.tabular import (
     CellError,
@@ -26,13 +32,6 @@ from partnerfund_shared.tabular import (
     parse_choice,
     parse_digit_code,
     parse_non_negative_int,
-)
-
-from catalog_api.vocabularies.terms import (
-    GradeRangeInvalid,
-    Term,
-    Vocabulary,
-    VocabularyKind,
 )
 
 MULTI_VALUE_SEPARATOR = ";"
@@ -51,9 +50,7 @@ def _keep_cell(value: CellValue) -> CellValue:
 
 
 def _column(name: str, *synonyms: str, required: bool = False) -> ColumnSpec:
-    return ColumnSpec(
-        name=name, parse=_keep_cell, synonyms=synonyms, required=required, allow_blank=True
-    )
+    return ColumnSpec(name=name, parse=_keep_cell, synonyms=synonyms, required=required, allow_blank=True)
 
 
 EXPORT_COLUMNS: tuple[ColumnSpec, ...] = (
@@ -173,9 +170,7 @@ class _RowChecker:
         return value
 
     def terms(self, field_name: str, kind: str, vocabulary: Vocabulary) -> tuple[Term, ...]:
-        resolved = vocabulary.resolve_list(
-            kind, cell_text(self.cell(field_name)), MULTI_VALUE_SEPARATOR
-        )
+        resolved = vocabulary.resolve_list(kind, cell_text(self.cell(field_name)), MULTI_VALUE_SEPARATOR)
         for unknown in resolved.unknown:
             self.problem(
                 field_name,

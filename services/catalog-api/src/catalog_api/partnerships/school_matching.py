@@ -86,9 +86,7 @@ class SchoolMatcher:
             reason = f"the RC code is blank and no school has the name '{name}'"
         return SchoolMatch(None, reason=reason)
 
-    def _match_shared_rc_code(
-        self, rc_code: str, name: str, sharing: list[SchoolRef]
-    ) -> SchoolMatch:
+    def _match_shared_rc_code(self, rc_code: str, name: str, sharing: list[SchoolRef]) -> SchoolMatch:
         row_words = _distinctive_words(name)
         scored = sorted(
             ((len(row_words & _distinctive_words(school.name)), school) for school in sharing),
@@ -104,7 +102,6 @@ class SchoolMatcher:
         return SchoolMatch(
             None,
             reason=(
-                f"RC code {rc_code} is shared by {candidates}, and the name '{name}' "
-                "does not tell them apart"
+                f"RC code {rc_code} is shared by {candidates}, and the name '{name}' does not tell them apart"
             ),
         )

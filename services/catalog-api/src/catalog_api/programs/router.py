@@ -1,0 +1,72 @@
+"""Program endpoints: public search and pages, and writes for API-key holders."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from catalog_api.caching import public_response
+from catalog_api.dependencies import CatalogWriterDep
+from catalog_api.programs import search, service
+from catalog_api.programs.dependencies import ProgramSearchDep
+from partnerfund_shared.db import SessionDep
+from partnerfund_shared.schemas import catalog as schemas
+
+router = APIRouter(prefix="/v1/programs", tags=["programs"])
+
+ProgramId = Annotated[int, Path(ge=1)]
+
+
+@router.get("", response_model=schemas.ProgramSearchPage)
+async def search_programs(request: Request, session: SessionDep, params: ProgramSearchDep) -> Response:
+    """Search approved programs by words and filters, with facet counts."""
+    page = await search.search_programs(session, params)
+    return public_response(request, page)
+
+
+@router.get("/{program_id}", response_model=schemas.Program)
+async def get_program(request: Request, session: SessionDep, program_id: ProgramId) -> Response:
+    """Show an approved program with its schools and portfolio approvals."""
+    return public_response(request, await service.public_program(session, program_id))
+
+
+@router.get("/{program_id}/record", response_model=schemas.ProgramRecord)
+async def get_program_record(
+    session: SessionDep, principal: CatalogWriterDep, program_id: ProgramId
+) -> schemas.ProgramRecord:
+    """Show a program in any status, with its private fields."""
+    return await service.program_record(session, program_id)
+
+
+@router.post("", status_code=201, response_model=schemas.ProgramRecord)
+async def create_program(
+    session: SessionDep, principal: CatalogWriterDep, body: schemas.ProgramCreate
+) -> schemas.ProgramRecord:
+    """Create a draft program of an organization."""
+    program = await service.create_program(session, principal, body)
+    return await service.program_record(session, program.id)
+
+
+@router.patch("/{program_id}", response_model=schemas.ProgramRecord)
+async def update_program(
+    session: SessionDep,
+    principal: CatalogWriterDep,
+    program_id: ProgramId,
+    body: schemas.ProgramUpdate,
+) -> schemas.ProgramRecord:
+    """Change a program's fields; omitted fields keep their value."""
+    await service.update_program(session, principal, program_id, body)
+    return await service.program_record(session, program_id)
+
+
+@router.post("/{program_id}/status", response_model=schemas.ProgramRecord)
+async def change_program_status(
+    session: SessionDep,
+    principal: CatalogWriterDep,
+    program_id: ProgramId,
+    body: schemas.ProgramStatusChange,
+) -> schemas.ProgramRecord:
+    """Move a program to its next status: draft → submitted → approved → archived."""
+    await service.change_status(session, principal, program_id, body.status)
+    return await service.program_record(session, program_id)

@@ -1,0 +1,210 @@
+"""Public program search: full text, filters, facets and keyset pagination.
+
+Both databases match the words of the folded query (see `catalog_api.text.fold`) against the
+folded `search_text`, every word required: PostgreSQL through `websearch_to_tsquery` over the
+GIN-indexed tsvector, SQLite through the FTS5 table `program_search`. Each word is passed quoted,
+so query syntax (`or`, `-`, quotes) and SQL wildcards (`%`, `_`) are plain text. A query with no
+words matches nothing, and an empty query lists every public program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog_api.organizations.models import Organization
+from catalog_api.pagination import decode_cursor, encode_cursor
+from catalog_api.partnerships.models import Partnership
+from catalog_api.portfolio.models import PortfolioCycle, PortfolioMembership
+from catalog_api.programs.models import Program, ProgramTerm
+from catalog_api.programs.service import PUBLIC_STATUS, summaries_of
+from catalog_api.schools.models import School
+from catalog_api.text import words
+from catalog_api.vocabularies.models import VocabularyTerm
+from catalog_api.vocabularies.repository import load_vocabulary
+from partnerfund_shared.db import is_sqlite
+from partnerfund_shared.errors import ErrorItem, InvalidInput
+from partnerfund_shared.schemas import catalog as schemas
+
+# Query parameter -> vocabulary kind, for the filters and facets backed by vocabulary terms.
+TERM_FILTERS = {
+    "area": "program_area",
+    "subarea": "program_subarea",
+    "grade": "grade",
+    "time_of_day": "time_of_day",
+    "language": "language",
+}
+
+
+@dataclass(frozen=True)
+class ProgramSearch:
+    """The query and filters of one search; several values of one filter mean any of them."""
+
+    q: str | None = None
+    area: Sequence[str] = ()
+    subarea: Sequence[str] = ()
+    grade: Sequence[str] = ()
+    time_of_day: Sequence[str] = ()
+    language: Sequence[str] = ()
+    fees: Sequence[str] = ()
+    school_code: Sequence[str] = ()
+    neighborhood: Sequence[str] = ()
+    portfolio: int | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+def full_text_condition(session: AsyncSession, query_words: list[str]) -> ColumnElement[bool]:
+    """Build the condition that a program's text contains every word, on either database."""
+    if not query_words:
+        return false()
+    quoted = " ".join(f'"{word}"' for word in query_words)
+    if is_sqlite(session):
+        matching_ids = (
+            text("SELECT rowid FROM program_search WHERE program_search MATCH :fts_query")
+            .bindparams(fts_query=quoted)
+            .columns(column("rowid", Integer))
+        )
+        return Program.id.in_(matching_ids)
+    tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), quoted)
+    return Program.search_vector.op("@@")(tsquery)
+
+
+async def _resolve_term_filters(session: AsyncSession, search: ProgramSearch) -> dict[str, list[int]]:
+    requested = {name: getattr(search, name) for name in TERM_FILTERS if getattr(search, name)}
+    if not requested:
+        return {}
+    vocabulary = await load_vocabulary(session)
+    problems: list[ErrorItem] = []
+    resolved: dict[str, list[int]] = {}
+    for name, labels in requested.items():
+        for label in labels:
+            term = vocabulary.resolve(TERM_FILTERS[name], label)
+            if term is None:
+                message = f"unknown {name.replace('_', ' ')} '{label}'"
+                problems.append(ErrorItem(message=message, loc=("query", name)))
+            else:
+                resolved.setdefault(name, []).append(term.id)
+    if problems:
+        raise InvalidInput(
+            detail="A filter names an unknown label. GET /v1/vocabularies/{kind} lists them.",
+            errors=problems,
+        )
+    return resolved
+
+
+def _filter_conditions(
+    session: AsyncSession, search: ProgramSearch, term_ids: dict[str, list[int]]
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Program.status == PUBLIC_STATUS]
+    if search.q is not None and search.q.strip():
+        conditions.append(full_text_condition(session, words(search.q)))
+    for ids in term_ids.values():
+        conditions.append(exists().where(ProgramTerm.program_id == Program.id, ProgramTerm.term_id.in_(ids)))
+    if search.fees:
+        conditions.append(Program.fees.in_(list(search.fees)))
+    if search.school_code or search.neighborhood:
+        school_conditions: list[ColumnElement[bool]] = []
+        if search.school_code:
+            school_conditions.append(School.school_code.in_(list(search.school_code)))
+        if search.neighborhood:
+            lowered = [value.strip().lower() for value in search.neighborhood]
+            school_conditions.append(func.lower(School.neighborhood).in_(lowered))
+        conditions.append(
+            exists()
+            .where(Partnership.program_id == Program.id)
+            .where(School.id == Partnership.school_id)
+            .where(*school_conditions)
+        )
+    if search.portfolio is not None:
+        conditions.append(
+            exists()
+            .where(PortfolioMembership.program_id == Program.id)
+            .where(PortfolioMembership.status == "approved")
+            .where(PortfolioCycle.id == PortfolioMembership.cycle_id)
+            .where(PortfolioCycle.fiscal_year == search.portfolio)
+        )
+    return conditions
+
+
+def _keyset(cursor: str | None) -> ColumnElement[bool] | None:
+    if not cursor:
+        return None
+    sort_name, program_id = decode_cursor(cursor, (str, int))
+    return or_(
+        Program.sort_name > sort_name,
+        and_(Program.sort_name == sort_name, Program.id > program_id),
+    )
+
+
+async def _facets(
+    session: AsyncSession, conditions: list[ColumnElement[bool]]
+) -> tuple[schemas.ProgramFacets, int]:
+    matching_ids = select(Program.id).where(*conditions)
+    term_rows = await session.execute(
+        select(VocabularyTerm.kind, VocabularyTerm.value, func.count())
+        .select_from(ProgramTerm)
+        .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
+        .where(ProgramTerm.program_id.in_(matching_ids))
+        .where(VocabularyTerm.kind.in_(list(TERM_FILTERS.values())))
+        .group_by(VocabularyTerm.kind, VocabularyTerm.value, VocabularyTerm.position)
+        .order_by(VocabularyTerm.kind, VocabularyTerm.position, VocabularyTerm.value)
+    )
+    name_by_kind = {kind: name for name, kind in TERM_FILTERS.items()}
+    counts: dict[str, list[schemas.FacetCount]] = {name: [] for name in TERM_FILTERS}
+    for kind, value, count in term_rows:
+        counts[name_by_kind[kind]].append(schemas.FacetCount(value=value, count=count))
+
+    fee_rows = await session.execute(
+        select(Program.fees, func.count()).where(*conditions).group_by(Program.fees)
+    )
+    fees = sorted(
+        (schemas.FacetCount(value=value, count=count) for value, count in fee_rows),
+        key=lambda facet: facet.value,
+    )
+    # Every program has exactly one fees value, so the fees counts add up to the total.
+    total = sum(facet.count for facet in fees)
+    return schemas.ProgramFacets(**counts, fees=fees), total
+
+
+async def search_programs(session: AsyncSession, search: ProgramSearch) -> schemas.ProgramSearchPage:
+    """Return one page of public programs in name order, with facets for the whole result."""
+    term_ids = await _resolve_term_filters(session, search)
+    conditions = _filter_conditions(session, search, term_ids)
+    keyset = _keyset(search.cursor)
+
+    page_query = (
+        select(Program, Organization)
+        .join(Organization, Organization.id == Program.organization_id)
+        .where(*conditions)
+        .order_by(Program.sort_name, Program.id)
+        .limit(search.limit + 1)
+    )
+    if keyset is not None:
+        page_query = page_query.where(keyset)
+    rows = [(row[0], row[1]) for row in (await session.execute(page_query)).all()]
+    has_more = len(rows) > search.limit
+    rows = rows[: search.limit]
+
+    items = await summaries_of(session, rows)
+    facets, total = await _facets(session, conditions)
+    next_cursor = None
+    if has_more and rows:
+        last = rows[-1][0]
+        next_cursor = encode_cursor(last.sort_name, last.id)
+    return schemas.ProgramSearchPage(items=items, next_cursor=next_cursor, total=total, facets=facets)

@@ -1,0 +1,125 @@
+"""The public school page: a school's partnerships grouped by program area."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog_api.organizations.models import Organization
+from catalog_api.partnerships.models import Partnership
+from catalog_api.programs.models import Program, ProgramTerm
+from catalog_api.programs.repository import load_program_labels
+from catalog_api.programs.service import PUBLIC_STATUS
+from catalog_api.schools.models import School
+from catalog_api.vocabularies.models import VocabularyTerm
+from partnerfund_shared.errors import NotFound
+from partnerfund_shared.schemas import catalog as schemas
+
+
+class SchoolNotFound(NotFound):
+    slug = "school-not-found"
+    title = "School not found"
+
+
+def profile_of(school: School) -> schemas.SchoolProfile:
+    return schemas.SchoolProfile(
+        school_code=school.school_code,
+        name=school.name,
+        rc_code=school.rc_code,
+        neighborhood=school.neighborhood,
+        grades=list(school.grades or []),
+        grades_label=school.grades_label,
+        address=school.address,
+        hours=school.hours,
+    )
+
+
+async def _public_school_years(session: AsyncSession, school_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(Partnership.school_year)
+        .join(Program, Program.id == Partnership.program_id)
+        .where(Partnership.school_id == school_id, Program.status == PUBLIC_STATUS)
+        .group_by(Partnership.school_year)
+        .order_by(Partnership.school_year.desc())
+    )
+    return list(rows)
+
+
+async def school_page(session: AsyncSession, school_code: str, school_year: int | None) -> schemas.SchoolPage:
+    """Build a school's page for one school year, by default the latest with partnerships.
+
+    A partnership appears under each area of its program, so area counts can add up to more
+    than `partnership_count`; programs without an area are grouped under `area: null`, last.
+    """
+    school = await session.scalar(select(School).where(School.school_code == school_code))
+    if school is None:
+        raise SchoolNotFound(detail=f"No school has the code {school_code}.")
+    school_years = await _public_school_years(session, school.id)
+    shown_year = school_year
+    if shown_year is None and school_years:
+        shown_year = school_years[0]
+
+    rows = []
+    if shown_year is not None:
+        result = await session.execute(
+            select(Partnership, Program, Organization)
+            .join(Program, Program.id == Partnership.program_id)
+            .join(Organization, Organization.id == Program.organization_id)
+            .where(
+                Partnership.school_id == school.id,
+                Partnership.school_year == shown_year,
+                Program.status == PUBLIC_STATUS,
+            )
+            .order_by(Program.sort_name, Program.id)
+        )
+        rows = [(row[0], row[1], row[2]) for row in result.all()]
+
+    program_ids = [program.id for _, program, _ in rows]
+    labels = await load_program_labels(session, program_ids)
+    areas = await _area_order(session, program_ids)
+    groups: dict[str | None, list[schemas.SchoolPartnership]] = {area: [] for area in areas}
+    groups[None] = []
+    for partnership, program, organization in rows:
+        entry = schemas.SchoolPartnership(
+            id=partnership.id,
+            program=schemas.ProgramRef(id=program.id, name=program.name),
+            organization=schemas.OrganizationRef(id=organization.id, name=organization.name),
+            school_year=partnership.school_year,
+            grades=list(partnership.grades or []),
+            days=list(partnership.days or []),
+            time_of_day=labels[program.id]["time_of_day"],
+            service_capacity=partnership.service_capacity,
+            students_enrolled=partnership.students_enrolled,
+        )
+        program_areas: list[str | None] = list(labels[program.id]["areas"]) or [None]
+        for area in program_areas:
+            groups[area].append(entry)
+
+    return schemas.SchoolPage(
+        **profile_of(school).model_dump(),
+        school_year=shown_year,
+        school_years=school_years,
+        partnership_count=len(rows),
+        areas=[
+            schemas.SchoolAreaGroup(area=area, count=len(entries), partnerships=entries)
+            for area, entries in groups.items()
+            if entries
+        ],
+    )
+
+
+async def _area_order(session: AsyncSession, program_ids: list[int]) -> list[str]:
+    """List the program areas of these programs in vocabulary order."""
+    if not program_ids:
+        return []
+    rows = await session.scalars(
+        select(VocabularyTerm.value)
+        .join(ProgramTerm, ProgramTerm.term_id == VocabularyTerm.id)
+        .where(
+            ProgramTerm.program_id.in_(program_ids),
+            VocabularyTerm.kind == "program_area",
+        )
+        .group_by(VocabularyTerm.value, VocabularyTerm.position)
+        .order_by(VocabularyTerm.position, VocabularyTerm.value)
+    )
+    return list(rows)
