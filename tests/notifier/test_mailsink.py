@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
+
 from notifier.mailsink import eml_file_name
 
 
@@ -36,9 +37,7 @@ def wait_for_port(port: int, seconds: float = 15.0) -> None:
 
 
 def test_file_name_sorts_by_time_and_is_safe():
-    name = eml_file_name(
-        datetime(2026, 12, 8, 14, 0, 5, 123, tzinfo=UTC), "<ab/../c d@example.org>"
-    )
+    name = eml_file_name(datetime(2026, 12, 8, 14, 0, 5, 123, tzinfo=UTC), "<ab/../c d@example.org>")
 
     assert name == "20261208T140005.000123Z-ab_.._c_d_example.org.eml"
     assert "/" not in name

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from notifier.schedule import (
     DISTRICT_TIME_ZONE,
     local_to_utc,

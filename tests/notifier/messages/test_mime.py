@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import icalendar
+
 from notifier.messages.compose import CalendarPart, Mailbox, build_email, message_id_for
 from notifier.messages.ics import CalendarSession, build_calendar, session_uid
 from notifier.messages.render import RenderedMessage
@@ -92,9 +93,7 @@ class TestCalendar:
         )
 
         parsed = round_trip(message)
-        parts = [
-            part for part in parsed.iter_attachments() if part.get_content_type() == "text/calendar"
-        ]
+        parts = [part for part in parsed.iter_attachments() if part.get_content_type() == "text/calendar"]
         calendar = icalendar.Calendar.from_ical(parts[0].get_content())
         event = calendar.walk("VEVENT")[0]
 
@@ -108,9 +107,7 @@ class TestCalendar:
     def test_uid_depends_on_session_and_recipient_only(self):
         first = icalendar.Calendar.from_ical(make_calendar())
         moved = icalendar.Calendar.from_ical(
-            make_calendar(
-                sessions=[make_session(sequence=1, starts_at=STARTS_AT + timedelta(days=1))]
-            )
+            make_calendar(sessions=[make_session(sequence=1, starts_at=STARTS_AT + timedelta(days=1))])
         )
 
         first_event = first.walk("VEVENT")[0]

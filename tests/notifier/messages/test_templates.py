@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+
 from notifier.messages.render import (
     AllocationLine,
     MessageTemplate,
@@ -82,9 +83,7 @@ class TestBudgetRelease:
         lines = [
             make_line(),
             make_line(school_code="0202", school_name="Mather", amount=Decimal("1000.50")),
-            make_line(
-                school_code="0303", school_name="Eliot", eligible=False, amount=Decimal("0.00")
-            ),
+            make_line(school_code="0303", school_name="Eliot", eligible=False, amount=Decimal("0.00")),
         ]
 
         message = render(
@@ -106,9 +105,7 @@ class TestBudgetRelease:
     def test_html_escapes_school_name(self):
         line = make_line(school_name="A & B <script>")
 
-        message = render(
-            MessageTemplate.BUDGET_RELEASE, fiscal_year=2028, fund="partnership", line=line
-        )
+        message = render(MessageTemplate.BUDGET_RELEASE, fiscal_year=2028, fund="partnership", line=line)
 
         assert "<script>" not in message.html
         assert "A &amp; B &lt;script&gt;" in message.html
@@ -154,8 +151,7 @@ class TestEvents:
         )
 
         assert (
-            message.subject
-            == "Reminder: Office hours, Budget questions, Friday, December 11, 2026 9:00 a.m."
+            message.subject == "Reminder: Office hours, Budget questions, Friday, December 11, 2026 9:00 a.m."
         )
 
     def test_cancellation(self):

@@ -101,9 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m notifier.mailsink",
         description="Local SMTP server that stores every received message as a .eml file.",
     )
-    parser.add_argument(
-        "--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)"
-    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)")
     parser.add_argument(
         "--port",
         type=int,

@@ -103,9 +103,7 @@ def _is_ambiguous(wall_time: datetime) -> bool:
     return first != second
 
 
-def working_hours_warnings(
-    label: str, starts_at: datetime, ends_at: datetime | None = None
-) -> list[str]:
+def working_hours_warnings(label: str, starts_at: datetime, ends_at: datetime | None = None) -> list[str]:
     """List why an event falls outside district working hours (weekdays 07:00–19:00 local).
 
     `label` names the event in the message, for example "session 2".

@@ -1,0 +1,101 @@
+"""Contact import and preferences. Functions flush; the caller's unit of work commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifier.contacts import repository
+from notifier.contacts.importing import CONTACT_COLUMNS, ROLES_WITH_SCHOOLS
+from notifier.contacts.models import Contact, ContactImport, ContactOptOut, ContactSchool
+from partnerfund_shared.db import utc_now
+from partnerfund_shared.errors import ErrorItem, NotFound
+from partnerfund_shared.tabular import import_rejected, read_table
+
+log = logging.getLogger("notifier.contacts")
+
+
+class ContactNotFound(NotFound):
+    slug = "contact-not-found"
+    title = "Contact not found"
+
+
+async def import_contacts(
+    session: AsyncSession,
+    *,
+    content: bytes,
+    filename: str | None,
+    mapping: Mapping[str, str] | None,
+    imported_by: str,
+) -> tuple[ContactImport, list[ErrorItem]]:
+    """Create or update one contact per row, matched by e-mail address; all rows or none.
+
+    A contact that is already known keeps its id and opt-outs; its name, role, schools and
+    language are replaced by the file's values.
+    """
+    table = read_table(content, filename=filename, columns=CONTACT_COLUMNS, mapping=mapping)
+
+    problems: list[ErrorItem] = []
+    for row in table.rows:
+        role = row.values["role"]
+        if role in ROLES_WITH_SCHOOLS and not row.values.get("school_code"):
+            problems.append(table.problem(row, "school_code", f"a {role} needs at least one school code"))
+    if problems:
+        raise import_rejected(filename, problems)
+
+    emails = [row.values["email"] for row in table.rows]
+    existing = await repository.contacts_by_email(session, emails)
+    created = 0
+    updated = 0
+    for row in table.rows:
+        values = row.values
+        contact = existing.get(values["email"])
+        if contact is None:
+            contact = Contact(email=values["email"], schools=[], opt_outs=[])
+            session.add(contact)
+            created += 1
+        else:
+            contact.updated_at = utc_now()
+            updated += 1
+        contact.name = values["name"]
+        contact.role = values["role"]
+        contact.language = values.get("language") or "en"
+        codes = values.get("school_code") or []
+        if contact.school_codes != sorted(codes):
+            contact.schools = [ContactSchool(school_code=code) for code in sorted(codes)]
+
+    record = ContactImport(
+        filename=filename,
+        rows=len(table.rows),
+        created=created,
+        updated=updated,
+        imported_by=imported_by,
+    )
+    session.add(record)
+    await session.flush()
+    log.info(
+        "contacts_imported",
+        extra={"import_id": record.id, "rows": record.rows, "created": created, "updated": updated},
+    )
+    return record, list(table.warnings)
+
+
+async def get_contact(session: AsyncSession, contact_id: int) -> Contact:
+    contact = await repository.get_contact(session, contact_id)
+    if contact is None:
+        raise ContactNotFound(detail=f"Contact {contact_id} does not exist.")
+    return contact
+
+
+async def set_opt_outs(session: AsyncSession, contact_id: int, categories: list[str]) -> Contact:
+    """Replace the contact's opt-outs with `categories`."""
+    contact = await get_contact(session, contact_id)
+    wanted = sorted(set(categories))
+    if contact.opted_out != wanted:
+        contact.opt_outs = [ContactOptOut(category=category) for category in wanted]
+        contact.updated_at = utc_now()
+        await session.flush()
+        log.info("contact_preferences_changed", extra={"contact_id": contact_id, "opted_out": wanted})
+    return contact

@@ -1,0 +1,98 @@
+"""Notifier settings, read from `NOTIFIER_*` environment variables."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from partnerfund_shared.settings import DatabaseSettings, PeerSettings, ServiceSettings
+
+
+class SmtpSettings(BaseModel):
+    """The mail server the worker sends through (the local sink of `make run` by default)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8025, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = Field(
+        default="none",
+        description=(
+            "none: plain SMTP; starttls: upgrade after EHLO (usually port 587); "
+            "tls: implicit TLS (usually port 465)."
+        ),
+    )
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0, description="Seconds per SMTP command.")
+    validate_certs: bool = True
+
+
+class SenderSettings(BaseModel):
+    """The From address of every message, and the domain of Message-IDs and calendar UIDs."""
+
+    email: str = "partnerships@partnerfund.localhost"
+    name: str = "BPS Partnerships Office"
+    domain: str = Field(
+        default="notifier.partnerfund.localhost",
+        description="Right-hand side of Message-IDs and iCalendar UIDs; keep it stable.",
+    )
+
+
+class WorkerSettings(BaseModel):
+    """How the delivery worker claims, sends and retries."""
+
+    batch_size: int = Field(default=50, ge=1, le=1000, description="Deliveries claimed at once.")
+    lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a claim lasts; another worker takes over rows whose lease ran out.",
+    )
+    max_attempts: int = Field(default=8, ge=1, description="Attempts before a delivery fails.")
+    backoff_seconds: float = Field(default=30.0, ge=0, description="Delay before the first retry.")
+    max_backoff_seconds: float = Field(default=3600.0, ge=0, description="Longest retry delay.")
+    on_time_tolerance_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="Lateness that still counts as on time, added to every grace period.",
+    )
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Serve worker metrics on this port when set."
+    )
+    worker_id: str | None = Field(default=None, description="Name in leases; host:pid by default.")
+
+
+class GraceSettings(BaseModel):
+    """How late a missed send may still go out, in hours, per kind of message."""
+
+    budget_release_hours: float = Field(default=24.0, ge=0)
+    portfolio_release_hours: float = Field(default=24.0, ge=0)
+    invitation_hours: float = Field(default=24.0, ge=0)
+    custom_hours: float = Field(default=24.0, ge=0)
+    reminder_hours: float = Field(default=0.0, ge=0)
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFIER_", env_nested_delimiter="__", extra="ignore")
+
+    port: int = Field(default=8003, ge=1, le=65535)
+    database: DatabaseSettings = DatabaseSettings(url="sqlite+aiosqlite:///var/notifier.db")
+    allocation: PeerSettings = Field(
+        default=PeerSettings(url="http://127.0.0.1:8001"),
+        description="The allocation service, read for published allocations at send time.",
+    )
+    catalog: PeerSettings = Field(
+        default=PeerSettings(url="http://127.0.0.1:8002"),
+        description="The catalog service, read for the portfolio and school names.",
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Seconds the worker sleeps when no delivery is due."
+    )
+    smtp: SmtpSettings = SmtpSettings()
+    sender: SenderSettings = SenderSettings()
+    worker: WorkerSettings = WorkerSettings()
+    grace: GraceSettings = GraceSettings()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
