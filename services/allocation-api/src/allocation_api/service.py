@@ -1,6 +1,7 @@
 """The Allocation API's definition for the shared app factory and command line."""
 
 from allocation_api.api_keys.models import ApiKey
+from allocation_api.commitments.catalog_client import catalog_client_lifespan
 from allocation_api.routers import api_routers
 from partnerfund_shared.app import ServiceDefinition
 from partnerfund_shared.migrations import MigrationSetup
@@ -24,4 +25,5 @@ SERVICE = ServiceDefinition(
     scopes=SCOPES,
     default_port=8001,
     routers=api_routers,
+    lifespan_hooks=(catalog_client_lifespan,),
 )
