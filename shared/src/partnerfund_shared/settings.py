@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,14 @@ class PeerSettings(BaseModel):
 
     url: str
     api_key: SecretStr | None = None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, value: object) -> object:
+        # An empty environment variable would otherwise send "Authorization: Bearer ".
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return value
 
 
 class ServiceSettings(BaseSettings):
