@@ -120,7 +120,7 @@ class FakeDeployment:
 
         if path == "/v1/schools/import":
             return httpx.Response(201, json={"id": self.take_id("allocation"), "rows": 120, "warnings": []})
-        if len(parts) == 4 and parts[:2] == ["v1", "fiscal-years"] and parts[3] in self.sets:
+        if len(parts) == 5 and parts[3] in self.sets and parts[4] == "sets":
             return httpx.Response(200, json={"items": self.sets[parts[3]], "next_cursor": None})
         if len(parts) == 5 and parts[3] in self.sets and parts[4] == "import":
             return self.import_set(parts[3], request)

@@ -100,7 +100,8 @@ def check_cycle(
     cycle = read_cycle_file(cycle_file)
 
     console.print(f"{cycle.title}: FY{cycle.fiscal_year % 100:02d}, {cycle.fund} fund", markup=False)
-    console.print(f"  pool {format_money(cycle.policy.pool)}" if cycle.policy.pool else "", markup=False)
+    if cycle.policy.pool is not None:
+        console.print(f"  pool {format_money(cycle.policy.pool)}", markup=False)
     for plan in campaign_plans(cycle):
         first = plan.payload.get("send_at") or plan.payload["sessions"][0]["starts_at"]
         sessions = plan.payload.get("sessions")

@@ -31,6 +31,7 @@ class ServiceError(Exception):
     status: int | None
     detail: str
     problem: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
 
     def __post_init__(self) -> None:
         Exception.__init__(self, self.headline())
@@ -118,7 +119,15 @@ class ServiceClients:
         if response.is_error:
             problem = parse_problem(response)
             detail = str(problem.get("detail") or response.text[:500] or response.reason_phrase)
-            raise ServiceError(service, method, path, response.status_code, detail, problem)
+            raise ServiceError(
+                service,
+                method,
+                path,
+                response.status_code,
+                detail,
+                problem,
+                request_id=response.headers.get("X-Request-ID"),
+            )
         if not response.content:
             return None
         return response.json()

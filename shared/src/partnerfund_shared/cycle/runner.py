@@ -3,9 +3,9 @@
 How each step avoids doing its work twice:
 - school list, partnerships and contacts: the services store these by key (school code,
   school × program, e-mail), so sending the same file again changes no record;
-- scores and enrollment: every import makes a new set, so the file is uploaded under a name
+- scores and enrollment: every import makes a new set. So the file is uploaded under a name
   that carries a SHA-256 of its bytes and column mapping (`need-index-fy28.sha256-<16 hex>.csv`),
-  and a set already stored under that name is reused instead of importing again;
+  and a set already stored under that name is reused;
 - run: a draft or published run of the fiscal year with the same policy and the same sets is
   reused;
 - publish: a run already published is left alone; publishing over another run needs a reason;
@@ -85,7 +85,7 @@ class CycleOptions:
 
 @dataclass(frozen=True)
 class CampaignPlan:
-    """A campaign the cycle file asks for, as the notifier's create request."""
+    """A campaign that the cycle file's calendar requests, as the notifier's create request."""
 
     kind: str
     title: str
@@ -95,7 +95,7 @@ class CampaignPlan:
 
 @dataclass
 class CycleOutcome:
-    """What the cycle left behind, for the command's summary."""
+    """Results of a cycle run (ids and states) for the command's summary."""
 
     need_index_set_id: int | None = None
     enrollment_set_id: int | None = None
@@ -107,7 +107,7 @@ class CycleOutcome:
 
 
 class StepFailed(Exception):
-    """A step could not finish; `problems` says what failed and `fix` what to change."""
+    """A step that could not finish, with what failed (`problems`) and what to change (`fix`)."""
 
     def __init__(
         self,
@@ -262,7 +262,7 @@ class CycleRunner:
         return int(result["id"])
 
     def find_set(self, collection: str, upload_name: str) -> dict[str, Any] | None:
-        for item in self.clients.list_all("allocation", collection):
+        for item in self.clients.list_all("allocation", f"{collection}/sets"):
             if item.get("filename") == upload_name:
                 return item
         return None
@@ -397,7 +397,7 @@ class CycleRunner:
             self.outcome.published = True
             return True
 
-        body: dict[str, Any] = {}
+        body: dict[str, Any] | None = None
         current = self.published_run_id()
         if current is not None and current != run["id"]:
             if not self.options.supersede_reason:
@@ -501,6 +501,13 @@ class CycleRunner:
             campaign = self.find_campaign(plan)
             if campaign is not None:
                 self.report.line(f"{plan.kind}: campaign {campaign['id']} already exists ({plan.title})")
+                if not campaign.get("deliveries"):
+                    # The notifier picks recipients when a campaign is created, so contacts
+                    # imported later do not join it.
+                    self.report.line(
+                        f"  it has no recipients; if contacts were imported since, cancel it "
+                        f"(POST /v1/campaigns/{campaign['id']}/cancel) and run again from step campaigns"
+                    )
             else:
                 campaign = self.clients.request(
                     "notifier",
@@ -593,6 +600,7 @@ class CycleRunner:
                 f"Start {error.service_title} (make run starts all services) or point {variable} "
                 f"at it; now {self.clients.base_url(service)}."
             )
+
         if error.status == 401:
             return (
                 "Set PARTNERFUND_API_KEY (or PARTNERFUND_API_KEY_FILE, by default var/admin-api-key) "
@@ -605,6 +613,7 @@ class CycleRunner:
                 f"Check that {variable} points at {error.service_title} (now "
                 f"{self.clients.base_url(service)}) and that the item named above exists."
             )
+
         if step in ("schools", "scores", "enrollment", "partnerships", "contacts") and error.status in (
             400,
             422,
@@ -620,7 +629,9 @@ class CycleRunner:
             return "Pass --supersede-reason to replace the published run, or keep it."
         if step in ("campaigns", "send") and error.status in (400, 409, 422):
             return "Change the [calendar] section of the cycle file."
-        return "Check the service's log for this request, then resume."
+
+        request = f"request id {error.request_id}" if error.request_id else "this request"
+        return f"Look up {request} in the log of {error.service_title}, then resume."
 
     def idempotency_key(self, step: str, service: str, digest: str) -> str:
         return f"cycle-fy{self.cycle.fiscal_year}-{self.cycle.fund}-{step}-{service}-{digest[:32]}"
@@ -763,10 +774,11 @@ def stored_policy(run: dict[str, Any]) -> dict[str, Any] | None:
 def describe_import(result: dict[str, Any], noun: str) -> str:
     parts = [f"{result.get('rows', '?')} {noun}"]
     for counter in ("created", "updated", "unchanged"):
-        if counter in result:
-            parts.append(f"{result[counter]} {counter}")
+        counts = format_counts(result.get(counter))
+        if counts:
+            parts.append(f"{counter} {counts}")
     skipped = result.get("skipped")
-    if isinstance(skipped, list):
+    if isinstance(skipped, list) and skipped:
         parts.append(f"{len(skipped)} skipped")
     warnings = result.get("warnings") or []
     if warnings:
@@ -776,6 +788,16 @@ def describe_import(result: dict[str, Any], noun: str) -> str:
     if shown:
         text += "\n    " + "\n    ".join(shown)
     return text
+
+
+def format_counts(counts: Any) -> str:
+    """Write an import counter, a number or per-record counts such as `{"programs": 900}`.
+
+    Return "" for a missing or zero counter, which the output leaves out.
+    """
+    if isinstance(counts, dict):
+        return " ".join(f"{count} {name}" for name, count in counts.items() if count)
+    return str(counts) if counts else ""
 
 
 def describe_problem(item: dict[str, Any]) -> str:
@@ -789,6 +811,8 @@ def describe_problem(item: dict[str, Any]) -> str:
         where.append(".".join(str(part) for part in item["loc"]))
     if item.get("value") not in (None, ""):
         where.append(f"value {json.dumps(item['value'], ensure_ascii=False)}")
+    if item.get("school_name"):
+        where.append(f"site {json.dumps(item['school_name'], ensure_ascii=False)}")
     message = item.get("message") or item.get("reason") or ""
     return f"{', '.join(where)}: {message}" if where else str(message)
 

@@ -1,4 +1,4 @@
-"""Where the cycle command finds the deployment: service URLs and API keys, from the environment."""
+"""Service URLs and API keys of the deployment that the cycle command runs against."""
 
 from __future__ import annotations
 
