@@ -184,18 +184,18 @@ def print_failure(failure: StepFailed, options: CycleOptions) -> None:
 
 def print_outcome(outcome: CycleOutcome) -> None:
     run = outcome.run
-    if run is None:
-        console.print("\nDone.", markup=False)
-        return
-    if outcome.stopped_at_draft:
+    if run is not None and outcome.stopped_at_draft:
         console.print(f"\nStopped at draft run {run['id']}.", markup=False)
         return
-    state = "published" if outcome.published else run["status"]
+    if run is None:
+        console.print("\nDone.", markup=False)
+    else:
+        state = "published" if outcome.published else run["status"]
+        console.print(
+            f"\nDone: run {run['id']} {state}, {run['eligible_schools']} eligible schools, "
+            f"{format_money(Decimal(str(run['total'])))}.",
+            markup=False,
+        )
     campaigns = ", ".join(f"{kind} {campaign_id}" for kind, campaign_id in outcome.campaigns.items())
-    console.print(
-        f"\nDone: run {run['id']} {state}, {run['eligible_schools']} eligible schools, "
-        f"{format_money(Decimal(str(run['total'])))}.",
-        markup=False,
-    )
     if campaigns:
         console.print(f"Campaigns: {campaigns}.", markup=False)

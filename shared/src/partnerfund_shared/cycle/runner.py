@@ -567,6 +567,9 @@ class CycleRunner:
                     resume_from="campaigns",
                 )
             deliveries = campaign.get("deliveries") or {}
+            if not deliveries:
+                self.report.line(f"{plan.kind}: campaign {campaign['id']} has no recipients; nothing to send")
+                continue
             already = int(deliveries.get("sent", 0)) + int(deliveries.get("sending", 0))
             if already:
                 self.report.line(f"{plan.kind}: campaign {campaign['id']} already sent {already} messages")
