@@ -27,13 +27,24 @@ class CommitmentSettings(BaseModel):
         return self.portfolio_required.get(fund, True)
 
 
+# Each group with a service-specific default is a subclass, because pydantic-settings builds a
+# nested group from the environment alone when any of its variables is set: a default given as an
+# instance would be dropped and, for example, setting only the API key would lose the URL.
+class AllocationDatabase(DatabaseSettings):
+    url: str = "sqlite+aiosqlite:///var/allocation.db"
+
+
+class CatalogPeer(PeerSettings):
+    url: str = "http://127.0.0.1:8002"
+
+
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ALLOCATION_", env_nested_delimiter="__", extra="ignore")
 
     port: int = Field(default=8001, ge=1, le=65535)
-    database: DatabaseSettings = DatabaseSettings(url="sqlite+aiosqlite:///var/allocation.db")
-    catalog: PeerSettings = Field(
-        default=PeerSettings(url="http://127.0.0.1:8002"),
+    database: AllocationDatabase = AllocationDatabase()
+    catalog: CatalogPeer = Field(
+        default=CatalogPeer(),
         description="The catalog service, asked whether a program may receive commitments.",
     )
     commitments: CommitmentSettings = CommitmentSettings()

@@ -71,17 +71,32 @@ class GraceSettings(BaseModel):
     reminder_hours: float = Field(default=0.0, ge=0)
 
 
+# Groups with service-specific defaults are subclasses rather than default instances, because
+# pydantic-settings rebuilds a nested group from the environment alone when any of its variables
+# is set: setting only NOTIFIER_CATALOG__API_KEY would otherwise lose the catalog URL.
+class NotifierDatabase(DatabaseSettings):
+    url: str = "sqlite+aiosqlite:///var/notifier.db"
+
+
+class AllocationPeer(PeerSettings):
+    url: str = "http://127.0.0.1:8001"
+
+
+class CatalogPeer(PeerSettings):
+    url: str = "http://127.0.0.1:8002"
+
+
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFIER_", env_nested_delimiter="__", extra="ignore")
 
     port: int = Field(default=8003, ge=1, le=65535)
-    database: DatabaseSettings = DatabaseSettings(url="sqlite+aiosqlite:///var/notifier.db")
-    allocation: PeerSettings = Field(
-        default=PeerSettings(url="http://127.0.0.1:8001"),
+    database: NotifierDatabase = NotifierDatabase()
+    allocation: AllocationPeer = Field(
+        default=AllocationPeer(),
         description="The allocation service, read for published allocations at send time.",
     )
-    catalog: PeerSettings = Field(
-        default=PeerSettings(url="http://127.0.0.1:8002"),
+    catalog: CatalogPeer = Field(
+        default=CatalogPeer(),
         description="The catalog service, read for the portfolio and school names.",
     )
     worker_poll_seconds: float = Field(
