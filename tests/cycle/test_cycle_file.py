@@ -122,6 +122,11 @@ class TestParsing:
         assert cycle.calendar.office_hours is None
         assert cycle.calendar.budget_release.audience.roles == ["school_leader"]
 
+    def test_release_may_skip_ineligible_schools(self) -> None:
+        cycle = parse(MINIMAL + 'not_eligible = "skip"\n')
+
+        assert cycle.calendar.budget_release.not_eligible == "skip"
+
     def test_offset_times_keep_their_offset(self) -> None:
         cycle = parse(MINIMAL.replace("2026-12-08T09:00:00", "2026-12-08T14:00:00Z"))
 

@@ -189,6 +189,8 @@ class TestFullCycle:
         ]
         release, office_hours, assistance, portfolio = campaigns
         assert release["send_at"] == "2026-12-08T09:00"
+        assert release["not_eligible"] == "notify"
+        assert "not_eligible" not in portfolio
         assert release["fiscal_year"] == 2028
         assert release["audience"] == {"roles": ["school_leader", "instructional_superintendent"]}
         assert office_hours["reminders"] == ["P1D", "PT1H"]

@@ -47,7 +47,7 @@ class ServiceError(Exception):
 
     def headline(self) -> str:
         if self.status is None:
-            return f"{self.service_title} did not answer {self.method} {self.path}: {self.detail}"
+            return f"{self.service_title} did not answer {self.method} {self.path}"
         title = self.problem.get("title") or httpx.codes.get_reason_phrase(self.status)
         return f"{self.service_title} answered {self.method} {self.path} with {self.status} {title}"
 

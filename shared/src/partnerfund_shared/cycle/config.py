@@ -112,6 +112,16 @@ class Release(_Strict):
     audience: Audience = Audience(roles=["school_leader"])
 
 
+class BudgetRelease(Release):
+    """The budget release, and whether schools below the threshold get a notice."""
+
+    not_eligible: Literal["notify", "skip"] = Field(
+        default="notify",
+        description="notify: leaders of schools that are not eligible get a message saying so; "
+        "skip: they get none.",
+    )
+
+
 class Session(_Strict):
     starts_at: datetime
     ends_at: datetime
@@ -163,7 +173,7 @@ class TechnicalAssistance(EventSeries):
 
 
 class Calendar(_Strict):
-    budget_release: Release
+    budget_release: BudgetRelease
     office_hours: EventSeries | None = None
     technical_assistance: TechnicalAssistance | None = None
     portfolio_release: Release | None = None

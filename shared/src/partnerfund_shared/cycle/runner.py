@@ -32,6 +32,7 @@ from rich.console import Console
 
 from partnerfund_shared.cycle.client import ServiceClients, ServiceError
 from partnerfund_shared.cycle.config import (
+    BudgetRelease,
     CycleFile,
     EventSeries,
     InputFile,
@@ -684,6 +685,8 @@ def release_plan(cycle: CycleFile, kind: str, title: str, release: Release) -> C
         "send_at": format_time(release.send_at),
         "audience": release.audience.model_dump(mode="json", exclude_defaults=True),
     }
+    if isinstance(release, BudgetRelease):
+        payload["not_eligible"] = release.not_eligible
     return CampaignPlan(kind=kind, title=title, payload=payload, send_now=release.send_now)
 
 
