@@ -8,10 +8,15 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.contacts import repository
-from notifier.contacts.importing import CONTACT_COLUMNS, ROLES_WITH_SCHOOLS
+from notifier.contacts.importing import (
+    CONTACT_COLUMNS,
+    ROLES_WITH_SCHOOLS,
+    lenient_columns,
+    role_of,
+)
 from notifier.contacts.models import Contact, ContactImport, ContactOptOut, ContactSchool
 from partnerfund_shared.db import utc_now
-from partnerfund_shared.errors import ErrorItem, NotFound
+from partnerfund_shared.errors import ErrorItem, ImportRejected, NotFound
 from partnerfund_shared.tabular import import_rejected, read_table
 
 log = logging.getLogger("notifier.contacts")
@@ -35,13 +40,13 @@ async def import_contacts(
     A contact that is already known keeps its id and opt-outs; its name, role, schools and
     language are replaced by the file's values.
     """
-    table = read_table(content, filename=filename, columns=CONTACT_COLUMNS, mapping=mapping)
-
-    problems: list[ErrorItem] = []
-    for row in table.rows:
-        role = row.values["role"]
-        if role in ROLES_WITH_SCHOOLS and not row.values.get("school_code"):
-            problems.append(table.problem(row, "school_code", f"a {role} needs at least one school code"))
+    try:
+        table = read_table(content, filename=filename, columns=CONTACT_COLUMNS, mapping=mapping)
+    except ImportRejected as rejected:
+        problems = [*rejected.errors, *_row_problems(content, filename, mapping)]
+        problems.sort(key=lambda item: (item.row or 0, item.column or ""))
+        raise import_rejected(filename, problems) from rejected
+    problems = _row_problems(content, filename, mapping)
     if problems:
         raise import_rejected(filename, problems)
 
@@ -77,9 +82,24 @@ async def import_contacts(
     await session.flush()
     log.info(
         "contacts_imported",
-        extra={"import_id": record.id, "rows": record.rows, "created": created, "updated": updated},
+        extra={"import_id": record.id, "rows": record.rows, "contacts_created": created, "contacts_updated": updated},
     )
     return record, list(table.warnings)
+
+
+def _row_problems(content: bytes, filename: str | None, mapping: Mapping[str, str] | None) -> list[ErrorItem]:
+    """List rows whose role needs a school code but that give none."""
+    try:
+        table = read_table(content, filename=filename, columns=lenient_columns(), mapping=mapping)
+    except ImportRejected:
+        # The file itself is unreadable or lacks a column; the strict pass reported that.
+        return []
+    problems = []
+    for row in table.rows:
+        role = role_of(row.values.get("role") or "")
+        if role in ROLES_WITH_SCHOOLS and not row.values.get("school_code"):
+            problems.append(table.problem(row, "school_code", f"a {role} needs at least one school code"))
+    return problems
 
 
 async def get_contact(session: AsyncSession, contact_id: int) -> Contact:
