@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from partnerfund_shared.tabular import (
     CellError,
@@ -69,6 +70,24 @@ def parse_language(value: CellValue) -> str:
     if len(text) > 20:
         raise CellError("must be a language name or tag of at most 20 characters")
     return text.lower()
+
+
+def _lenient(spec: ColumnSpec) -> ColumnSpec:
+    return replace(spec, parse=cell_text, allow_blank=True, unique=False)
+
+
+# The same columns with every cell read as text, for the checks that span a row: they must
+# run even when some cells are invalid, so one response lists every problem of the file.
+def lenient_columns() -> list[ColumnSpec]:
+    return [_lenient(spec) for spec in CONTACT_COLUMNS]
+
+
+def role_of(text: str) -> str | None:
+    """Return the role a cell names, or None when it names none (the cell check reports it)."""
+    try:
+        return str(parse_choice(ROLE_LABELS)(text))
+    except CellError:
+        return None
 
 
 CONTACT_COLUMNS = [
