@@ -242,7 +242,7 @@ class TestIdempotence:
 
     def test_second_run_reports_reuse(self, harness: Harness) -> None:
         harness.run()
-        harness.output.truncate(0)
+        harness.output = io.StringIO()
 
         harness.run()
         printed = harness.printed()
@@ -292,6 +292,19 @@ class TestDraftOnly:
         assert "Run 4 stays a draft" in printed
         assert "GET http://127.0.0.1:8001/v1/runs/{a}/compare/4" in printed
         assert "--publish --from-step publish" in printed
+
+    def test_draft_compares_with_published_run(self, harness: Harness) -> None:
+        harness.run()
+        scores = harness.cycle.resolve(harness.cycle.inputs.scores.path)
+        scores.write_text(scores.read_text(encoding="utf-8").replace("0.", "0.0", 1), encoding="utf-8")
+        harness.output = io.StringIO()
+
+        harness.run(publish=False)
+        printed = harness.printed()
+
+        assert "Run 7 stays a draft" in printed
+        assert "Compare it with published run 4:" in printed
+        assert "GET http://127.0.0.1:8001/v1/runs/4/compare/7" in printed
 
     def test_resume_at_publish_finds_draft(self, harness: Harness) -> None:
         harness.run(publish=False)
