@@ -56,6 +56,9 @@ class Peers:
         return await publish_run(self.client, headers, **overrides)  # type: ignore[arg-type]
 
     async def program(self, **overrides: object) -> CatalogProgram:
+        """Add a catalog program; each call without a `name` gets a new program."""
+        self._programs = getattr(self, "_programs", 0) + 1
+        overrides.setdefault("name", f"Program {self._programs}")
         headers = await self.catalog.admin_headers()
         return await add_program(self.catalog.client, headers, **overrides)  # type: ignore[arg-type]
 
