@@ -1,8 +1,8 @@
 """An in-memory stand-in for the three services, served through `httpx.MockTransport`.
 
 It serves only the requests the cycle runner sends, in the shapes of the HTTP contracts, and
-records every request so tests can check what was sent. It checks request shapes and the
-runner's step logic; the services' real behaviour is covered by the end-to-end tests.
+records every request so tests can check what was sent. It models no service behaviour beyond
+what the runner's step logic needs, so it checks request shapes, not the services.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """The cycle runner's steps against an in-memory deployment: request shapes and step logic.
 
-The services' own behaviour is not modelled here beyond the contracts; the end-to-end test runs
-the cycle against the real processes.
+The services' own behaviour is not modelled here beyond the contracts.
 """
 
 from __future__ import annotations
