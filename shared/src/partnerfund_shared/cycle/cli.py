@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from partnerfund_shared.cycle.campaigns import campaign_plans
 from partnerfund_shared.cycle.client import SERVICE_TITLES, ServiceClients
 from partnerfund_shared.cycle.config import CycleFile, CycleFileError, load_cycle_file
 from partnerfund_shared.cycle.runner import (
@@ -19,7 +20,6 @@ from partnerfund_shared.cycle.runner import (
     CycleRunner,
     Reporter,
     StepFailed,
-    campaign_plans,
     format_money,
 )
 from partnerfund_shared.cycle.sample import DEFAULT_FISCAL_YEAR, DEFAULT_SEED
