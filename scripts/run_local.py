@@ -128,7 +128,14 @@ def run_sample_cycle(env: dict[str, str]) -> bool:
     return result.returncode == 0
 
 
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    # `kill` or a supervisor sends SIGTERM; treat it like Ctrl-C so the children stop too.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGHUP, _stop_on_sigterm)
     VAR.mkdir(exist_ok=True)
     (VAR / "mail").mkdir(exist_ok=True)
     for module in SERVICES:
