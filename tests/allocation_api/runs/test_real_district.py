@@ -139,9 +139,7 @@ class TestRealDistrict:
         assert score_set.json()["scored"] == 110
         assert score_set.json()["blank"] == 4
 
-    async def test_run_rejects_incomplete_schools(
-        self, allocation: Harness, real_data_dir: Path
-    ) -> None:
+    async def test_run_rejects_incomplete_schools(self, allocation: Harness, real_data_dir: Path) -> None:
         await import_real_inputs(allocation, real_data_dir)
 
         response = await allocation.client.post(
@@ -156,9 +154,7 @@ class TestRealDistrict:
         for code in INCOMPLETE_CODES:
             assert code in problem["detail"]
 
-    async def test_run_gives_published_figures(
-        self, allocation: Harness, real_data_dir: Path
-    ) -> None:
+    async def test_run_gives_published_figures(self, allocation: Harness, real_data_dir: Path) -> None:
         await import_real_inputs(allocation, real_data_dir)
 
         response = await create_run(allocation, fiscal_year=FY27, **real_policy(exclude_incomplete=True))
@@ -175,9 +171,7 @@ class TestRealDistrict:
         assert sum(Decimal(line["amount"]) for line in lines) == Decimal("6000000.00")
         assert all(Decimal(line["amount"]) % 1 == 0 for line in lines)
 
-    async def test_shuffled_files_give_same_result(
-        self, allocation: Harness, real_data_dir: Path
-    ) -> None:
+    async def test_shuffled_files_give_same_result(self, allocation: Harness, real_data_dir: Path) -> None:
         first_sets = await import_real_inputs(allocation, real_data_dir)
         second_sets = await import_real_inputs(allocation, real_data_dir, seed=2027)
         runs = []

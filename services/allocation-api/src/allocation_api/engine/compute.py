@@ -7,7 +7,9 @@ digits, far more than any pool, weight or share here needs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
@@ -87,7 +89,7 @@ def compute_allocation(policy: AllocationPolicy, records: Sequence[SchoolRecord]
     Raises the `AllocationNotPossible` errors for policies that cannot be met and
     `InvalidSchoolRecord` for malformed input.
     """
-    with localcontext() as context:
+    with localcontext() as context, _garbage_collection_paused():
         context.prec = DECIMAL_PRECISION
         context.rounding = ROUND_HALF_EVEN
 
@@ -103,12 +105,30 @@ def compute_allocation(policy: AllocationPolicy, records: Sequence[SchoolRecord]
         shares = _split_pool(policy, funded) if policy.mode == "pool" else _apply_rates(policy, funded)
 
         money_by_code = {item.record.code: money for item, money in zip(funded, shares, strict=True)}
-        total_weight = sum(item.weight for item in funded)
+        total_weight = Decimal(sum(item.weight for item in funded))
+        unit = _unit(policy)
         lines = tuple(
-            _build_line(item, rule, policy, money_by_code.get(item.record.code), total_weight)
+            _build_line(item, rule, policy, money_by_code.get(item.record.code), total_weight, unit)
             for item in assessments
         )
         return _summarize(lines)
+
+
+@contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while lines are built.
+
+    A run creates several objects per school and none of them form reference cycles, yet each
+    allocation burst triggers collections that scan them all again: on 100,000 schools these
+    scans took about a third of the computation. Reference counting still frees memory.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --- Validate -----------------------------------------------------------------------------------
@@ -205,16 +225,9 @@ def _assess(record: SchoolRecord, rule: ScoreRule, policy: AllocationPolicy) -> 
 # --- Split --------------------------------------------------------------------------------------
 
 
-def _tie_ranks(funded: Sequence[_Assessment]) -> list[int]:
-    """Rank schools for equal remainders: higher score first, then lower school code."""
-    order = sorted(
-        range(len(funded)),
-        key=lambda index: (-(funded[index].record.score or 0), funded[index].record.code),
-    )
-    ranks = [0] * len(funded)
-    for rank, index in enumerate(order):
-        ranks[index] = rank
-    return ranks
+def _tie_scores(funded: Sequence[_Assessment]) -> list[int]:
+    """Return the scores times 10,000, which break ties between equal remainders."""
+    return [int((item.record.score or 0) * FOUR_PLACES_SCALE) for item in funded]
 
 
 def _split_pool(policy: AllocationPolicy, funded: Sequence[_Assessment]) -> list[_Money]:
@@ -230,7 +243,7 @@ def _split_pool(policy: AllocationPolicy, funded: Sequence[_Assessment]) -> list
     _check_limits_fit(policy, len(funded), pool, floor, cap, "pool")
 
     weights = [item.weight for item in funded]
-    split = distribute_pool(weights, pool, floor=floor, cap=cap, tie_ranks=_tie_ranks(funded))
+    split = distribute_pool(weights, pool, floor=floor, cap=cap, tie_scores=_tie_scores(funded))
 
     total_weight = sum(weights)
     unit = _unit(policy)
@@ -242,12 +255,14 @@ def _split_pool(policy: AllocationPolicy, funded: Sequence[_Assessment]) -> list
         remaining = Decimal(pool - sum(limited)) * unit
         remainder_note = explanations.describe_shared_remainder(remaining, free_schools)
 
+    total_weight_text = f"{(Decimal(total_weight) / FOUR_PLACES_SCALE).normalize():,f}"
+    percent_per_weight = Decimal(100) / Decimal(total_weight)
+    pool_per_weight = Decimal(pool) * unit / Decimal(total_weight)
     shares = []
     for item, units, quota, limit in zip(funded, split.units, split.quotas, split.limits, strict=True):
-        share = Decimal(item.weight) / Decimal(total_weight)
-        proportional = Decimal(pool * item.weight) * unit / Decimal(total_weight)
+        proportional = pool_per_weight * item.weight if limits_in_policy else None
         detail = explanations.describe_pool_share(
-            share * 100, Decimal(total_weight) / FOUR_PLACES_SCALE, proportional, limits_in_policy
+            percent_per_weight * item.weight, total_weight_text, proportional
         )
         if limit is None and remainder_note:
             detail = f"{detail} {remainder_note}"
@@ -317,7 +332,7 @@ def _apply_rates(policy: AllocationPolicy, funded: Sequence[_Assessment]) -> lis
         ceiling,
         floor=floor,
         cap=cap,
-        tie_ranks=_tie_ranks(funded),
+        tie_scores=_tie_scores(funded),
     )
     return [
         _Money(units, quota, limit, f"{detail} {proration}", largest_remainder=True)
@@ -350,30 +365,31 @@ def _build_line(
     rule: ScoreRule,
     policy: AllocationPolicy,
     money: _Money | None,
-    total_weight: int,
+    total_weight: Decimal,
+    unit: Decimal,
 ) -> AllocationLine:
     record = item.record
     if money is None:
         return _unfunded_line(item, rule, policy)
 
-    unit = _unit(policy)
     enrollment = record.enrollment or 0
     assert record.score is not None
-    weight = (Decimal(item.weight) / FOUR_PLACES_SCALE).quantize(FOUR_PLACES)
-    share = (Decimal(item.weight) / Decimal(total_weight)).quantize(SHARE_PLACES)
+    weight = Decimal(item.weight).scaleb(-4)  # exactly four places, like the stored column
+    share = (item.weight / total_weight).quantize(SHARE_PLACES)
     before = _quota_dollars(money.quota, unit)
-    amount = (Decimal(money.units) * unit).quantize(CENT)
+    amount = Decimal(money.units * UNIT_IN_CENTS[policy.rounding]).scaleb(-2)
     per_pupil = (amount / enrollment).quantize(CENT, rounding=ROUND_HALF_UP) if enrollment else None
 
-    parts = [
-        explanations.describe_eligibility(rule, record.score),
-        explanations.describe_weight(policy, weight, record.score, enrollment, item.tier),
-        money.detail,
-        explanations.describe_limit(money.limit, policy),
-        explanations.describe_rounding(
-            policy, before, amount - before, amount, per_pupil, money.largest_remainder
-        ),
-    ]
+    explanation = (
+        f"{explanations.describe_eligibility(rule, record.score)} "
+        f"{explanations.describe_weight(policy, weight, record.score, enrollment, item.tier)} "
+        f"{money.detail} "
+    )
+    if money.limit is not None:
+        explanation += explanations.describe_limit(money.limit, policy) + " "
+    explanation += explanations.describe_rounding(
+        policy, before, amount - before, amount, per_pupil, money.largest_remainder
+    )
     return AllocationLine(
         school_code=record.code,
         school_name=record.name,
@@ -389,7 +405,7 @@ def _build_line(
         limit_applied=money.limit,
         amount=amount,
         per_pupil=per_pupil,
-        explanation=" ".join(part for part in parts if part),
+        explanation=explanation,
     )
 
 

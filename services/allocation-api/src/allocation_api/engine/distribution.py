@@ -117,14 +117,15 @@ def distribute_pool(
     *,
     floor: int | None,
     cap: int | None,
-    tie_ranks: Sequence[int],
+    tie_scores: Sequence[int],
 ) -> Split:
     """Split `pool` units in proportion to `weights`, within floor and cap, summing to `pool`.
 
     Whole units go first by the integer part of each exact share, then one each to the largest
-    remainders. Equal remainders go by `tie_ranks`, lowest first (the caller ranks by higher
-    score, then school code). Requires positive weights and feasible limits: the caller raises
-    the domain errors for floors above the pool or caps below it.
+    remainders. Equal remainders go to the higher `tie_scores` value, then to the lower position
+    (the caller passes scores times 10,000, in school code order). Requires positive weights
+    and feasible limits, because the caller raises the errors for floors above the pool or caps
+    below it.
     """
     count = len(weights)
     floor_units = floor or 0
@@ -157,7 +158,7 @@ def distribute_pool(
             units[index] = whole
             quotas[index] = Quota(share, bounds.free_weight)
             if remainder:
-                remainders.append((-remainder, tie_ranks[index], index))
+                remainders.append((-remainder, -tie_scores[index], index))
 
     leftover = pool - sum(units)
     remainders.sort()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from allocation_api.engine.eligibility import ScoreRule
 from partnerfund_shared.schemas.allocation import AllocationPolicy, LimitApplied, Tier
@@ -13,6 +14,9 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+# Scores have at most four decimals, so a run repeats few distinct texts: caching them keeps
+# 100,000-line runs fast.
+@lru_cache(maxsize=20_000)
 def score_text(score: Decimal | None) -> str:
     """Write a score as the district does, with two to four decimals: 0.5600 is "0.56"."""
     if score is None:
@@ -34,6 +38,7 @@ def signed_dollars(amount: Decimal) -> str:
     return f"{sign}${abs(amount):,.4f}"
 
 
+@lru_cache(maxsize=20_000)
 def describe_eligibility(rule: ScoreRule, score: Decimal) -> str:
     if rule.top_n is None:
         return (
@@ -47,6 +52,7 @@ def describe_eligibility(rule: ScoreRule, score: Decimal) -> str:
     )
 
 
+@lru_cache(maxsize=20_000)
 def describe_not_qualifying(rule: ScoreRule, score: Decimal) -> str:
     if rule.top_n is None:
         return (
@@ -80,7 +86,7 @@ def describe_weight(
     students = f"{enrollment:,} enrolled students"
     method = policy.weighting.method
     if method == "flat":
-        return f"Weight {weight.normalize():,f} = {students}."
+        return f"Weight {enrollment:,} = {students}."
     if method == "need_weighted":
         return f"Weight {weight.normalize():,f} = {students} × score {score_text(score)}."
     assert tier is not None
@@ -103,16 +109,11 @@ def describe_zero_weight(policy: AllocationPolicy, enrollment: int, tier: Tier |
     return f"But {reason}, so its weight is 0 and it receives $0.00."
 
 
-def describe_pool_share(
-    share_percent: Decimal,
-    total_weight: Decimal,
-    proportional: Decimal,
-    limits_in_policy: bool,
-) -> str:
-    text = (
-        f"That is {share_percent:.4f}% of the funded schools' total weight of {total_weight.normalize():,f}"
-    )
-    if not limits_in_policy:
+def describe_pool_share(share_percent: Decimal, total_weight_text: str, proportional: Decimal | None) -> str:
+    """Describe the school's share; `proportional` is its pool share before floors and caps,
+    given only when the policy has a floor or a cap."""
+    text = f"That is {share_percent:.4f}% of the funded schools' total weight of {total_weight_text}"
+    if proportional is None:
         return text + "."
     return text + f", or {precise_dollars(proportional)} of the pool before floors and caps."
 
@@ -154,6 +155,14 @@ def describe_proration(raw_total: Decimal, ceiling: Decimal) -> str:
     )
 
 
+@lru_cache(maxsize=8)
+def _rounding_method(rounding: str, largest_remainder: bool) -> str:
+    unit = "whole dollars" if rounding == "dollar" else "cents"
+    if largest_remainder:
+        return f"{unit} by the largest-remainder method, which keeps the total exact"
+    return f"{unit} half up"
+
+
 def describe_rounding(
     policy: AllocationPolicy,
     before: Decimal,
@@ -162,15 +171,12 @@ def describe_rounding(
     per_pupil: Decimal | None,
     largest_remainder: bool,
 ) -> str:
-    unit = "whole dollars" if policy.rounding == "dollar" else "cents"
-    method = (
-        "by the largest-remainder method, which keeps the total exact" if largest_remainder else "half up"
-    )
     if adjustment == 0:
         text = f"Amount before rounding {precise_dollars(before)} needs no rounding: {dollars(amount)}"
     else:
         text = (
-            f"Amount before rounding {precise_dollars(before)}, rounded to {unit} {method} "
+            f"Amount before rounding {precise_dollars(before)}, rounded to "
+            f"{_rounding_method(policy.rounding, largest_remainder)} "
             f"({signed_dollars(adjustment)}): {dollars(amount)}"
         )
     if per_pupil is not None:

@@ -13,8 +13,8 @@ from partnerfund_shared.schemas.allocation import AllocationPolicy
 HASH_FORMAT_VERSION = 1
 
 
-def _text(value: Decimal | int | None) -> str | None:
-    return None if value is None else str(value)
+def _text(value: Decimal | int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def content_hash(policy: AllocationPolicy, lines: Iterable[AllocationLine]) -> str:
@@ -25,21 +25,22 @@ def content_hash(policy: AllocationPolicy, lines: Iterable[AllocationLine]) -> s
     hash. Decimals enter with their stored scale ("520.0000"), so pass lines as computed or as
     loaded from the database, which keeps the same scale.
     """
-    document = {
-        "version": HASH_FORMAT_VERSION,
-        "policy": policy.model_dump(mode="json"),
-        "lines": [
-            [
+    header = {"version": HASH_FORMAT_VERSION, "policy": policy.model_dump(mode="json")}
+    digest = hashlib.sha256(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
+    # One line of text per school, fields separated by "|", which no field can contain.
+    rows = [
+        "|".join(
+            (
                 line.school_code,
                 _text(line.score),
                 _text(line.enrollment),
                 line.status,
                 _text(line.weight),
                 _text(line.amount),
-                line.limit_applied,
-            ]
-            for line in sorted(lines, key=lambda line: line.school_code)
-        ],
-    }
-    encoded = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-    return hashlib.sha256(encoded).hexdigest()
+                line.limit_applied or "",
+            )
+        )
+        for line in sorted(lines, key=lambda line: line.school_code)
+    ]
+    digest.update(("\n" + "\n".join(rows)).encode())
+    return digest.hexdigest()

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allocation_api.database import Base
+from allocation_api.schools.models import SCHOOL_CODE_LENGTH
 from partnerfund_shared.db import DecimalType, UTCDateTime, utc_now
 
 
@@ -56,7 +57,7 @@ class RunLine(Base):
     __tablename__ = "run_lines"
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
-    school_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    school_code: Mapped[str] = mapped_column(String(SCHOOL_CODE_LENGTH), primary_key=True)
     school_name: Mapped[str] = mapped_column(String(200))
     rc_code: Mapped[str | None] = mapped_column(String(20))
     score: Mapped[Decimal | None] = mapped_column(DecimalType(6, 4))

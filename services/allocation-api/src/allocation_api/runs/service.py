@@ -82,7 +82,7 @@ async def create_run(
             created_by=principal.identity,
         ),
     )
-    await repository.insert_lines(session, [_line_values(run.id, line) for line in result.lines])
+    await repository.insert_lines(session, [line_values(run.id, line) for line in result.lines])
 
     await audit.record(
         session,
@@ -173,7 +173,7 @@ async def load_records(
     ]
 
 
-def _line_values(run_id: int, line: AllocationLine) -> dict[str, Any]:
+def line_values(run_id: int, line: AllocationLine) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "school_code": line.school_code,

@@ -70,7 +70,7 @@ def upgrade() -> None:
 
     op.create_table(
         "schools",
-        sa.Column("code", sa.String(length=4), nullable=False),
+        sa.Column("code", sa.String(length=10), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("rc_code", sa.String(length=20), nullable=True),
         sa.Column("dese_code", sa.String(length=20), nullable=True),
@@ -81,7 +81,7 @@ def upgrade() -> None:
     op.create_table(
         "enrollment_counts",
         sa.Column("set_id", sa.Integer(), nullable=False),
-        sa.Column("school_code", sa.String(length=4), nullable=False),
+        sa.Column("school_code", sa.String(length=10), nullable=False),
         sa.Column("enrollment", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["school_code"], ["schools.code"], name=op.f("fk_enrollment_counts_school_code_schools")
@@ -97,7 +97,7 @@ def upgrade() -> None:
     op.create_table(
         "need_index_scores",
         sa.Column("set_id", sa.Integer(), nullable=False),
-        sa.Column("school_code", sa.String(length=4), nullable=False),
+        sa.Column("school_code", sa.String(length=10), nullable=False),
         sa.Column("school_name", sa.String(length=200), nullable=True),
         sa.Column("score", partnerfund_shared.db.DecimalType(6, 4), nullable=True),
         sa.ForeignKeyConstraint(
@@ -164,7 +164,7 @@ def upgrade() -> None:
     op.create_table(
         "run_lines",
         sa.Column("run_id", sa.Integer(), nullable=False),
-        sa.Column("school_code", sa.String(length=4), nullable=False),
+        sa.Column("school_code", sa.String(length=10), nullable=False),
         sa.Column("school_name", sa.String(length=200), nullable=False),
         sa.Column("rc_code", sa.String(length=20), nullable=True),
         sa.Column("score", partnerfund_shared.db.DecimalType(6, 4), nullable=True),
