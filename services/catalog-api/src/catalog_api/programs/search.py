@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +38,7 @@ from catalog_api.programs.service import PUBLIC_STATUS, summaries_of
 from catalog_api.schools.models import School
 from catalog_api.text import words
 from catalog_api.vocabularies.models import VocabularyTerm
-from catalog_api.vocabularies.repository import load_vocabulary
+from catalog_api.vocabularies.repository import resolve_term_ids
 from partnerfund_shared.db import is_sqlite
 from partnerfund_shared.errors import ErrorItem, InvalidInput
 from partnerfund_shared.schemas import catalog as schemas
@@ -86,20 +88,19 @@ def full_text_condition(session: AsyncSession, query_words: list[str]) -> Column
 
 
 async def _resolve_term_filters(session: AsyncSession, search: ProgramSearch) -> dict[str, list[int]]:
-    requested = {name: getattr(search, name) for name in TERM_FILTERS if getattr(search, name)}
+    requested = [(name, label) for name in TERM_FILTERS for label in getattr(search, name)]
     if not requested:
         return {}
-    vocabulary = await load_vocabulary(session)
+    found = await resolve_term_ids(session, [(TERM_FILTERS[name], label) for name, label in requested])
     problems: list[ErrorItem] = []
     resolved: dict[str, list[int]] = {}
-    for name, labels in requested.items():
-        for label in labels:
-            term = vocabulary.resolve(TERM_FILTERS[name], label)
-            if term is None:
-                message = f"unknown {name.replace('_', ' ')} '{label}'"
-                problems.append(ErrorItem(message=message, loc=("query", name)))
-            else:
-                resolved.setdefault(name, []).append(term.id)
+    for name, label in requested:
+        term_id = found.get((TERM_FILTERS[name], label))
+        if term_id is None:
+            message = f"unknown {name.replace('_', ' ')} '{label}'"
+            problems.append(ErrorItem(message=message, loc=("query", name)))
+        else:
+            resolved.setdefault(name, []).append(term_id)
     if problems:
         raise InvalidInput(
             detail="A filter names an unknown label. GET /v1/vocabularies/{kind} lists them.",
@@ -155,31 +156,44 @@ def _keyset(cursor: str | None) -> ColumnElement[bool] | None:
 async def _facets(
     session: AsyncSession, conditions: list[ColumnElement[bool]]
 ) -> tuple[schemas.ProgramFacets, int]:
+    """Count matching programs per term and per fees value, in one query."""
     matching_ids = select(Program.id).where(*conditions)
-    term_rows = await session.execute(
-        select(VocabularyTerm.kind, VocabularyTerm.value, func.count())
+    term_counts = (
+        select(
+            VocabularyTerm.kind,
+            VocabularyTerm.value,
+            VocabularyTerm.position,
+            func.count().label("programs"),
+        )
         .select_from(ProgramTerm)
         .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
         .where(ProgramTerm.program_id.in_(matching_ids))
         .where(VocabularyTerm.kind.in_(list(TERM_FILTERS.values())))
         .group_by(VocabularyTerm.kind, VocabularyTerm.value, VocabularyTerm.position)
-        .order_by(VocabularyTerm.kind, VocabularyTerm.position, VocabularyTerm.value)
     )
-    name_by_kind = {kind: name for name, kind in TERM_FILTERS.items()}
-    counts: dict[str, list[schemas.FacetCount]] = {name: [] for name in TERM_FILTERS}
-    for kind, value, count in term_rows:
-        counts[name_by_kind[kind]].append(schemas.FacetCount(value=value, count=count))
+    fee_counts: Any = (
+        select(
+            literal_column("'fees'").label("kind"),
+            Program.fees,
+            literal_column("0").label("position"),
+            func.count().label("programs"),
+        )
+        .where(*conditions)
+        .group_by(Program.fees)
+    )
+    rows: Sequence[Any] = (await session.execute(union_all(term_counts, fee_counts))).all()
 
-    fee_rows = await session.execute(
-        select(Program.fees, func.count()).where(*conditions).group_by(Program.fees)
-    )
-    fees = sorted(
-        (schemas.FacetCount(value=value, count=count) for value, count in fee_rows),
-        key=lambda facet: facet.value,
-    )
+    name_by_kind = {kind: name for name, kind in TERM_FILTERS.items()} | {"fees": "fees"}
+    counts: dict[str, list[tuple[int, str, int]]] = {name: [] for name in name_by_kind.values()}
+    for kind, value, position, count in rows:
+        counts[name_by_kind[kind]].append((position, value, count))
+    facets = {
+        name: [schemas.FacetCount(value=value, count=count) for _, value, count in sorted(entries)]
+        for name, entries in counts.items()
+    }
     # Every program has exactly one fees value, so the fees counts add up to the total.
-    total = sum(facet.count for facet in fees)
-    return schemas.ProgramFacets(**counts, fees=fees), total
+    total = sum(facet.count for facet in facets["fees"])
+    return schemas.ProgramFacets(**facets), total
 
 
 async def search_programs(session: AsyncSession, search: ProgramSearch) -> schemas.ProgramSearchPage:
