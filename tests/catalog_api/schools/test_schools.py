@@ -125,3 +125,32 @@ class TestSchoolPage:
         page = (await catalog.client.get("/v1/schools/4001")).json()
         assert page["partnership_count"] == 0
         assert page["areas"] == []
+
+
+class TestPartnershipCounts:
+    async def test_students_enrolled_shows_on_the_school_page(self, catalog: Harness) -> None:
+        await import_schools(catalog, SCHOOLS)
+        await import_export(catalog, [export_row()])
+        page = (await catalog.client.get("/v1/schools/4001")).json()
+        partnership_id = page["areas"][0]["partnerships"][0]["id"]
+
+        response = await catalog.client.patch(
+            f"/v1/partnerships/{partnership_id}",
+            json={"students_enrolled": 18},
+            headers=await catalog.headers_with("catalog:write"),
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["students_enrolled"] == 18
+        assert response.json()["service_capacity"] == 20
+        page = (await catalog.client.get("/v1/schools/4001")).json()
+        assert page["areas"][0]["partnerships"][0]["students_enrolled"] == 18
+
+    async def test_unknown_partnership_is_not_found(self, catalog: Harness) -> None:
+        response = await catalog.client.patch(
+            "/v1/partnerships/999999",
+            json={"students_enrolled": 1},
+            headers=await catalog.headers_with("catalog:write"),
+        )
+
+        assert response.status_code == 404

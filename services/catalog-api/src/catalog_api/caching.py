@@ -40,7 +40,7 @@ def public_response(
     revalidate: bool = False,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """Serialise a public payload, tag it, and answer 304 when the client's copy is current."""
+    """Serialise a public payload with an ETag, or return 304 when the client's copy is current."""
     settings: Settings = request.app.state.settings
     if isinstance(payload, bytes):
         body = payload

@@ -40,7 +40,7 @@ class ProgramRef(BaseModel):
 
 
 class Organization(BaseModel):
-    """A partner as the public sees it, with its approved programs."""
+    """The public page of a partner, with its approved programs."""
 
     id: int
     name: str
@@ -235,6 +235,24 @@ class SchoolPage(SchoolProfile):
     areas: list[SchoolAreaGroup]
 
 
+class PartnershipUpdate(_Request):
+    """Counts to change; omitted fields keep their value, and null clears one."""
+
+    students_enrolled: int | None = Field(default=None, ge=0)
+    service_capacity: int | None = Field(default=None, ge=0)
+
+
+class PartnershipRecord(BaseModel):
+    id: int
+    school_code: SchoolCode
+    program_id: int
+    school_year: SchoolYear
+    grades: list[str]
+    days: list[str]
+    students_enrolled: int | None
+    service_capacity: int | None
+
+
 # --- portfolio ---------------------------------------------------------------------------
 
 
@@ -254,7 +272,7 @@ class PortfolioMembership(BaseModel):
 
 
 class PortfolioCheck(BaseModel):
-    """What the allocation service asks before a school commits money to a program."""
+    """The portfolio check the allocation service makes before a school commits money."""
 
     program_id: int
     program_status: ProgramStatus

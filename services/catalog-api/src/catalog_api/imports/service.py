@@ -1,4 +1,4 @@
-"""What every catalog import shares: reading the upload and recording the accepted batch."""
+"""Steps shared by every catalog import: reading the upload and recording the accepted batch."""
 
 from __future__ import annotations
 

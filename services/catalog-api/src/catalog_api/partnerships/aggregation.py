@@ -1,11 +1,11 @@
 """Folding the rows of a PartnerBPS export into one desired record per organization, program,
 school profile and partnership, before anything is compared with the database.
 
-Repeats of a school-and-program pair merge into one partnership: grades and days are the union
-of the rows, and the service capacity is the sum over the distinct rows (a row that repeats
-another exactly adds nothing), because each differing row is another session of the same
-program at that school. Program fields that differ between rows are merged the same way
-(vocabulary lists are unions); for student fees the first row wins and a warning names the row.
+Repeats of a school-and-program pair merge into one partnership. Grades and days are the
+union of the rows. The service capacity is the sum over the distinct rows, because each
+differing row is another session of the same program at that school, and a row that repeats
+another exactly adds nothing. Program fields that differ between rows are merged too: their
+vocabulary lists are unions, and for student fees the first row wins with a warning.
 """
 
 from __future__ import annotations

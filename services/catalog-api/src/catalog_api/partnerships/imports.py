@@ -4,7 +4,7 @@ All-or-nothing: any bad row, or any row matching no school without
 `on_unmatched_school=skip`, rejects the file with every problem listed and stores nothing.
 Re-importing a file changes nothing, and a changed row updates the record it maps to.
 Programs first seen in an export are created as approved, because the export lists live
-partnerships; an import never changes the status of an existing program.
+partnerships. An import never changes the status of an existing program.
 """
 
 from __future__ import annotations
@@ -63,7 +63,12 @@ class _Counts:
         self.unchanged = schemas.RecordCounts()
 
     def count(self, kind: str, *, created: bool = False, changed: bool = False) -> None:
-        target = self.created if created else self.updated if changed else self.unchanged
+        if created:
+            target = self.created
+        elif changed:
+            target = self.updated
+        else:
+            target = self.unchanged
         setattr(target, kind, getattr(target, kind) + 1)
 
 
@@ -180,20 +185,20 @@ async def _store_organizations(
             await session.scalars(select(Organization).where(Organization.name_key.in_(keys)))
         ).all()
     }
-    for key, wanted in desired.organizations.items():
+    for key, target in desired.organizations.items():
         organization = existing.get(key)
         if organization is None:
-            organization = Organization(name=wanted.name, name_key=key, website=wanted.website)
+            organization = Organization(name=target.name, name_key=key, website=target.website)
             session.add(organization)
             existing[key] = organization
             counts.count("organizations", created=True)
             continue
         changed = False
-        if organization.name != wanted.name:
-            organization.name = wanted.name
+        if organization.name != target.name:
+            organization.name = target.name
             changed = True
-        if wanted.website is not None and organization.website != wanted.website:
-            organization.website = wanted.website
+        if target.website is not None and organization.website != target.website:
+            organization.website = target.website
             changed = True
         counts.count("organizations", changed=changed)
     await session.flush()
@@ -220,35 +225,35 @@ async def _store_programs(
     export_term_ids = {term.id for kind in EXPORT_TERM_KINDS for term in vocabulary.terms(kind)}
 
     stored: dict[ProgramKey, Program] = {}
-    for key, wanted in desired.programs.items():
-        organization = organizations[wanted.organization_key]
+    for key, target in desired.programs.items():
+        organization = organizations[target.organization_key]
         program = existing.get((organization.id, key[1]))
         created = program is None
         if program is None:
             program = Program(
                 organization_id=organization.id,
-                name=wanted.name,
+                name=target.name,
                 name_key=key[1],
-                sort_name=fold(wanted.name),
+                sort_name=fold(target.name),
                 status="approved",
-                fees=wanted.fees.value,
+                fees=target.fees.value,
                 search_text="",
             )
             session.add(program)
             await session.flush()
         changed = False
-        if program.name != wanted.name:
-            program.name, program.sort_name = wanted.name, fold(wanted.name)
+        if program.name != target.name:
+            program.name, program.sort_name = target.name, fold(target.name)
             changed = True
-        if program.fees != wanted.fees.value:
-            program.fees = wanted.fees.value
+        if program.fees != target.fees.value:
+            program.fees = target.fees.value
             changed = True
 
-        wanted_ids = set(wanted.terms)
+        desired_ids = set(target.terms)
         current_ids = chosen_terms.get(program.id, set()) & export_term_ids
-        if created or wanted_ids != current_ids:
+        if created or desired_ids != current_ids:
             await programs_repository.replace_program_terms(
-                session, program.id, wanted.terms.values(), vocabulary, kinds=EXPORT_TERM_KINDS
+                session, program.id, target.terms.values(), vocabulary, kinds=EXPORT_TERM_KINDS
             )
             changed = True
 
@@ -276,15 +281,15 @@ async def _store_school_profiles(
 ) -> None:
     for school_id, profile in desired.schools.items():
         school = schools[school_id]
-        wanted: dict[str, object] = {}
+        target: dict[str, object] = {}
         if profile.neighborhood:
-            wanted["neighborhood"] = profile.neighborhood
+            target["neighborhood"] = profile.neighborhood
         if profile.hours:
-            wanted["hours"] = profile.hours
+            target["hours"] = profile.hours
         if profile.grades:
-            wanted["grades"] = ordered_labels(profile.grades)
-            wanted["grades_label"] = ", ".join(profile.grades_labels)
-        differing = {name: value for name, value in wanted.items() if getattr(school, name) != value}
+            target["grades"] = ordered_labels(profile.grades)
+            target["grades_label"] = ", ".join(profile.grades_labels)
+        differing = {name: value for name, value in target.items() if getattr(school, name) != value}
         for name, value in differing.items():
             setattr(school, name, value)
         counts.count("schools", changed=bool(differing))
@@ -309,12 +314,12 @@ async def _store_partnerships(
             )
         ).all()
     }
-    for (school_id, program_key), wanted in desired.partnerships.items():
+    for (school_id, program_key), target in desired.partnerships.items():
         program = programs[program_key]
         values = {
-            "grades": ordered_labels(wanted.grades),
-            "days": ordered_labels(wanted.days),
-            "service_capacity": wanted.service_capacity(),
+            "grades": ordered_labels(target.grades),
+            "days": ordered_labels(target.days),
+            "service_capacity": target.service_capacity(),
         }
         partnership = existing.get((school_id, program.id))
         if partnership is None:

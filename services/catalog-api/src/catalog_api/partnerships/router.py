@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Path, UploadFile
 
 from catalog_api.dependencies import CatalogWriterDep
 from catalog_api.imports.service import read_upload
-from catalog_api.partnerships import imports
+from catalog_api.partnerships import imports, service
 from catalog_api.partnerships.export import EXPORT_COLUMNS
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
@@ -43,3 +43,14 @@ async def import_partnerships(
         policy=on_unmatched_school,
         school_year=school_year or imports.current_school_year(),
     )
+
+
+@router.patch("/{partnership_id}", response_model=schemas.PartnershipRecord)
+async def update_partnership(
+    session: SessionDep,
+    principal: CatalogWriterDep,
+    partnership_id: Annotated[int, Path(ge=1)],
+    body: schemas.PartnershipUpdate,
+) -> schemas.PartnershipRecord:
+    """Set a partnership's students enrolled or service capacity."""
+    return await service.update_partnership(session, principal, partnership_id, body)

@@ -155,7 +155,7 @@ async def check_program(session: AsyncSession, fiscal_year: int, program_id: int
 async def public_portfolio(session: AsyncSession, fiscal_year: int) -> schemas.Portfolio:
     """List the approved programs of a year's portfolio by category, in name order.
 
-    A year without a cycle has an empty menu rather than a 404, so the page can say so.
+    A year without a cycle returns an empty menu rather than a 404.
     """
     rows = await session.execute(
         select(PortfolioCategory.name, Program, Organization)

@@ -49,7 +49,7 @@ async def school_page(session: AsyncSession, school_code: str, school_year: int 
     """Build a school's page for one school year, by default the latest with partnerships.
 
     A partnership appears under each area of its program, so area counts can add up to more
-    than `partnership_count`; programs without an area are grouped under `area: null`, last.
+    than `partnership_count`. Programs without an area are grouped last, under `area: null`.
     """
     school = await session.scalar(select(School).where(School.school_code == school_code))
     if school is None:

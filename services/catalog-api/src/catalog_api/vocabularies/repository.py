@@ -49,11 +49,11 @@ async def resolve_term_ids(
     This is the cheap path for search filters, which need a few ids rather than the whole
     vocabulary. A label matches by its folded key, like `Vocabulary.resolve`.
     """
-    wanted = {(kind, match_key(label)): (kind, label) for kind, label in labels}
-    wanted = {key: request for key, request in wanted.items() if key[1]}
-    if not wanted:
+    requested = {(kind, match_key(label)): (kind, label) for kind, label in labels}
+    requested = {key: request for key, request in requested.items() if key[1]}
+    if not requested:
         return {}
-    pairs = list(wanted)
+    pairs = list(requested)
     term_rows = select(VocabularyTerm.kind, VocabularyTerm.key, VocabularyTerm.id).where(
         tuple_(VocabularyTerm.kind, VocabularyTerm.key).in_(pairs)
     )
@@ -62,5 +62,5 @@ async def resolve_term_ids(
     )
     resolved: dict[tuple[str, str], int] = {}
     for kind, key, term_id in await session.execute(union_all(term_rows, synonym_rows)):
-        resolved.setdefault(wanted[(kind, key)], term_id)
+        resolved.setdefault(requested[(kind, key)], term_id)
     return resolved
