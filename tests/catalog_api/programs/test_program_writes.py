@@ -211,3 +211,28 @@ class TestPrivateFields:
         response = await catalog.client.get(f"/v1/organizations/{organization['id']}")
 
         assert response.status_code == 404
+
+
+class TestRecordAccess:
+    async def test_read_scope_opens_records_and_audit(self, catalog: Harness) -> None:
+        program = await make_program(catalog, status="draft")
+        reader = await catalog.headers_with("catalog:read")
+
+        record = await catalog.client.get(f"/v1/programs/{program['id']}/record", headers=reader)
+        audit = await catalog.client.get("/v1/audit", headers=reader)
+
+        assert record.status_code == 200
+        assert record.json()["status"] == "draft"
+        assert audit.status_code == 200
+
+    async def test_read_scope_cannot_write(self, catalog: Harness) -> None:
+        response = await catalog.client.post(
+            "/v1/organizations",
+            json={"name": "Readers Only"},
+            headers=await catalog.headers_with("catalog:read"),
+        )
+
+        assert response.status_code == 403
+
+    async def test_records_need_a_key(self, catalog: Harness) -> None:
+        assert (await catalog.client.get("/v1/audit")).status_code == 401

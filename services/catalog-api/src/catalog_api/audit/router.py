@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from catalog_api.audit.models import AuditEntry
-from catalog_api.dependencies import CatalogWriterDep
+from catalog_api.dependencies import RecordReaderDep
 from catalog_api.pagination import decode_cursor, encode_cursor
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 @router.get("", response_model=Page[schemas.AuditEntry])
 async def list_audit_entries(
     session: SessionDep,
-    principal: CatalogWriterDep,
+    principal: RecordReaderDep,
     entity_type: Annotated[str | None, Query(max_length=40, examples=["program"])] = None,
     entity_id: Annotated[str | None, Query(max_length=60)] = None,
     action: Annotated[str | None, Query(max_length=60)] = None,

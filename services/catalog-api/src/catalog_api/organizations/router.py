@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep
+from catalog_api.dependencies import CatalogWriterDep, RecordReaderDep
 from catalog_api.organizations import service
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
@@ -27,7 +27,7 @@ async def get_organization(
 
 @router.get("/{organization_id}/record", response_model=schemas.OrganizationRecord)
 async def get_organization_record(
-    session: SessionDep, principal: CatalogWriterDep, organization_id: OrganizationId
+    session: SessionDep, principal: RecordReaderDep, organization_id: OrganizationId
 ) -> schemas.OrganizationRecord:
     """Show an organization with its private fields."""
     return await service.organization_record(session, organization_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep
+from catalog_api.dependencies import CatalogWriterDep, RecordReaderDep
 from catalog_api.programs import search, service
 from catalog_api.programs.dependencies import ProgramSearchDep
 from partnerfund_shared.db import SessionDep
@@ -33,7 +33,7 @@ async def get_program(request: Request, session: SessionDep, program_id: Program
 
 @router.get("/{program_id}/record", response_model=schemas.ProgramRecord)
 async def get_program_record(
-    session: SessionDep, principal: CatalogWriterDep, program_id: ProgramId
+    session: SessionDep, principal: RecordReaderDep, program_id: ProgramId
 ) -> schemas.ProgramRecord:
     """Show a program in any status, with its private fields."""
     return await service.program_record(session, program_id)
