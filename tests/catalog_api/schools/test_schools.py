@@ -42,7 +42,7 @@ class TestSchoolImport:
     async def test_bad_rows_are_all_listed(self, catalog: Harness) -> None:
         response = await import_schools(
             catalog,
-            [["401", "101001", "A"], ["4002", "10100", "B"], ["4002", "101003", "C"]],
+            [["401", "101001", "A"], ["4002", "101002", ""], ["4002", "101003", "C"]],
         )
 
         assert response.status_code == 422

@@ -23,14 +23,25 @@ from partnerfund_shared.tabular import (
     parse_text,
 )
 
+# The first four columns accept the allocation API's school-list layout and header synonyms.
 SCHOOL_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("school_code", parse_school_code, synonyms=("bps_school_code", "BPS Code"), unique=True),
-    ColumnSpec("school_name", parse_text, synonyms=("Name", "School")),
-    ColumnSpec("rc_code", parse_digit_code(6, "RC code"), synonyms=("RC", "Responsibility Center")),
+    ColumnSpec(
+        "school_code",
+        parse_school_code,
+        synonyms=("School Code", "BPS Code", "BPS School Code", "School ID", "Code"),
+        unique=True,
+    ),
+    ColumnSpec("school_name", parse_text, synonyms=("School Name", "Name", "School")),
+    ColumnSpec(
+        "rc_code",
+        parse_text,
+        synonyms=("RC Code", "RC", "Responsibility Center", "Budget Code"),
+        allow_blank=True,
+    ),
     ColumnSpec(
         "dese_code",
         parse_digit_code(8, "DESE code"),
-        synonyms=("dese_school_id", "DESE ID"),
+        synonyms=("DESE Code", "DESE School ID", "DESE ID", "Org Code", "dese_school_id"),
         required=False,
         allow_blank=True,
     ),
