@@ -163,7 +163,7 @@ async def add_program(
     )
 
 
-def commitment_body(program_id: int, amount: str, **overrides: Any) -> dict[str, Any]:
+def commitment_body(program_id: int, amount: object, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"fund": "partnership", "program_id": program_id, "amount": amount}
     body.update(overrides)
     return body

@@ -190,5 +190,5 @@ class TestCatalogUnavailable:
             )
 
         assert response.status_code == 503
-        assert "not understood" in response.json()["detail"]
+        assert "could not be parsed" in response.json()["detail"]
         assert await _stored(peers) == (0, 0)

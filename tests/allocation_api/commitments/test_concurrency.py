@@ -1,8 +1,8 @@
 """Concurrent commitments against one school, on databases that really commit.
 
 The rolled-back harness shares one connection between requests, so these tests give each app its
-own engine on a fresh migrated database: the requests then run in separate transactions, as
-they do in production, and the school's lock is what keeps them within the allocation.
+own engine on a fresh migrated database. The requests then run in separate transactions, as in
+production, and only the school's lock keeps them within the allocation.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from tests.conftest import MigratedDatabases
 
 REQUESTS = 50
 ALLOCATED = Decimal("5000.00")
-# Amounts cycle through these; 50 of them add up to 12,751.50, far more than the 5,000.00.
+# Amounts cycle through these; 50 of them add up to 12,753.00, far more than the 5,000.00.
 AMOUNTS = ("150.00", "275.50", "325.25", "90.10", "434.45")
 COMMITMENTS = f"/v1/fiscal-years/{FISCAL_YEAR}/schools/0101/commitments"
 
@@ -152,8 +152,8 @@ class TestConcurrentCommitments:
         for amount, response in rejected:
             problem = response.json()
             assert problem["type"].endswith("/commitment-exceeds-balance")
-            # Each rejection saw a remaining balance too small for its amount; balances only
-            # shrink, so the amount is also more than what remains at the end.
+            # Each rejection saw a remaining balance below its amount. Balances only shrink, so
+            # the amount is also more than what remains at the end.
             assert Decimal(problem["remaining"]) < amount
             assert amount > final_remaining
         assert await _stored(peers.allocation_engine) == (len(accepted), accepted_total)

@@ -19,7 +19,7 @@ from partnerfund_shared.types import Money, SchoolCode
 CommitmentStatus = Literal["proposed", "approved", "cancelled"]
 ACTIVE_STATUSES: tuple[CommitmentStatus, ...] = ("proposed", "approved")
 
-# Why the catalog check rejected a program; sent as `reason` in the 422 problem.
+# Reason the catalog check rejected a program, sent as `reason` in the 422 problem.
 ProgramRejection = Literal["program_not_found", "program_not_approved", "program_not_in_portfolio"]
 
 MAX_NOTE_LENGTH = 2000
@@ -29,7 +29,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 def _positive_amount(value: Decimal) -> Decimal:
     if value <= 0:
-        raise ValueError("amount must be greater than 0.00")
+        raise ValueError('amount must be greater than 0.00; send a positive amount such as "100.00"')
     if value > MAX_AMOUNT:
         raise ValueError(f"amount must be at most {MAX_AMOUNT}")
     return value
@@ -129,7 +129,7 @@ class SchoolCommitmentTotal(BaseModel):
 
 
 class OrganizationCommitmentTotal(BaseModel):
-    """What the schools together have committed to one partner organization."""
+    """The total that all schools have committed to one partner organization."""
 
     organization_id: int
     organization_name: str

@@ -18,7 +18,7 @@ from partnerfund_shared.schemas.catalog import OrganizationRef, PortfolioCheck
 
 log = logging.getLogger("allocation_api.commitments")
 
-# Attribute of `app.state` that holds the shared HTTP client of the catalog service.
+# Name of the `app.state` attribute that contains the catalog service's shared HTTP client.
 CATALOG_CLIENT_STATE = "catalog_http"
 
 
@@ -35,7 +35,7 @@ AnswerT = TypeVar("AnswerT", PortfolioCheck, ProgramPage)
 
 @dataclass(frozen=True, slots=True)
 class CatalogProgram:
-    """The catalog's answer about one program in one fiscal year."""
+    """A program's catalog status and its portfolio membership in one fiscal year."""
 
     program_id: int
     program_status: str
@@ -54,9 +54,10 @@ class ProgramOwner:
 
 
 class CatalogClient:
-    """Calls to the catalog API; every failure to get an answer becomes `CatalogUnavailable`.
+    """Calls to the catalog API; a `None` result means the catalog returned 404 for the program.
 
-    `None` results mean the catalog answered 404 for the program.
+    A connection error, a timeout, another error status or an unparsable response raises
+    `CatalogUnavailable`.
     """
 
     def __init__(self, http: httpx.AsyncClient, retry_after: int) -> None:
@@ -103,7 +104,7 @@ class CatalogClient:
             return None
         if response.status_code != 200:
             log.warning("catalog_error_status", extra={"path": path, "status": response.status_code})
-            raise CatalogUnavailable(f"it answered HTTP {response.status_code}", self.retry_after)
+            raise CatalogUnavailable(f"it returned HTTP {response.status_code}", self.retry_after)
         return response
 
     def _parse(self, response: httpx.Response, model: type[AnswerT]) -> AnswerT:
@@ -114,7 +115,7 @@ class CatalogClient:
                 "catalog_invalid_response",
                 extra={"url": str(response.request.url), "error": str(error)},
             )
-            raise CatalogUnavailable("its answer was not understood", self.retry_after) from error
+            raise CatalogUnavailable("its response could not be parsed", self.retry_after) from error
 
 
 @asynccontextmanager

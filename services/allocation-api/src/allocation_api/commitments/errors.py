@@ -149,7 +149,7 @@ class ProgramRejected(InvalidInput):
 
 
 class CatalogUnavailable(UpstreamUnavailable):
-    """The catalog service could not answer, so the program could not be checked."""
+    """The catalog service failed to respond, so the program could not be checked."""
 
     def __init__(self, cause: str, retry_after: int) -> None:
         super().__init__(

@@ -41,8 +41,8 @@ async def get_school_balance(
 ) -> SchoolBalance:
     """Compare the school's amount in the published run with its active commitments.
 
-    A school that the published run does not list has 0.00 allocated; it is shown only if it
-    has commitments, made against an earlier run, and is a 404 otherwise.
+    A school that the published run does not list has 0.00 allocated. It is shown only if it has
+    commitments made against an earlier run, and raises `SchoolNotInAllocation` otherwise.
     """
     run = await _published_run(session, fiscal_year, fund)
     line = await repository.find_run_line(session, run.id, school_code)

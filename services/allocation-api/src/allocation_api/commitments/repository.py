@@ -119,7 +119,7 @@ async def find_by_idempotency_key(
 async def sum_school_totals(
     session: AsyncSession, fiscal_year: int, fund: str, school_code: str
 ) -> StatusTotals:
-    """Sum one school's active commitments; exact on both backends (see `DecimalType`)."""
+    """Sum one school's active commitments, exactly on both backends (see `DecimalType`)."""
     row = (
         await session.execute(
             _status_sums().where(
@@ -155,7 +155,7 @@ async def list_commitments(
     after_id: int | None = None,
     limit: int | None = None,
 ) -> Sequence[Commitment]:
-    """List commitments by id, the keyset of the paginated list; all of them without `limit`."""
+    """List commitments in id order, the keyset of the paginated list, or all of them without `limit`."""
     query = select(Commitment).where(Commitment.fiscal_year == filters.fiscal_year)
     if filters.fund is not None:
         query = query.where(Commitment.fund == filters.fund)

@@ -84,8 +84,10 @@ async def create_commitment(
 ) -> CreatedCommitment:
     """Store a proposed commitment if the catalog allows the program and the balance covers it.
 
-    The catalog is called before the school's lock is taken, so a slow catalog never holds up the
-    school's other writers on PostgreSQL. The balance is summed only while the lock is held.
+    The catalog is called before the school's lock is taken, so on PostgreSQL a slow catalog does
+    not delay the school's other writers. The balance is summed only while the lock is held.
+    NOTE: on SQLite the transaction holds the database's write lock from its first statement (the
+    API key lookup), so there a slow catalog delays every writer until its timeout.
     """
     request_hash = hash_request(fiscal_year, school_code, request)
     if idempotency_key is not None:
@@ -144,8 +146,8 @@ async def create_commitment(
     try:
         await repository.add_commitment(session, commitment)
     except IntegrityError as error:
-        # Only the idempotency key is unique; the lock serialises duplicates for the same school,
-        # so this is the same key sent at the same time for another school or fund.
+        # The idempotency key is the only unique column. The lock serialises duplicates for the
+        # same school, so this is the same key sent at the same time for another school or fund.
         if idempotency_key is None:
             raise
         raise IdempotencyKeyReused(idempotency_key, None) from error
@@ -269,10 +271,10 @@ async def _load_locked(session: AsyncSession, commitment_id: int) -> Commitment:
 async def _current_allocation(
     session: AsyncSession, fiscal_year: int, fund: str, school_code: str, *, strict: bool = True
 ) -> tuple[Run, Decimal]:
-    """Find the school's amount in the published run.
+    """Find the published run and the school's amount in it.
 
-    With `strict`, a school without a line in the run is an error; otherwise its amount is 0.00,
-    which is the case of a school that a newer run no longer lists.
+    With `strict`, a school without a line in the run raises `SchoolNotInAllocation`. Without it,
+    the amount is 0.00, as for a school that a newer run no longer lists.
     """
     run = await published_run(session, fiscal_year, fund)
     if run is None:
