@@ -45,9 +45,11 @@ async def get_program_and_organization(
 
 async def load_program_labels(session: AsyncSession, program_ids: Sequence[int]) -> dict[int, ProgramLabels]:
     """Map program id -> field name -> the labels the program chose, in vocabulary order."""
-    labels: dict[int, ProgramLabels] = {
-        program_id: {field: [] for field in TERM_FIELDS} for program_id in program_ids
-    }
+    labels: dict[int, ProgramLabels] = {}
+    for program_id in program_ids:
+        labels[program_id] = {
+            "areas": [], "subareas": [], "grades": [], "days": [], "time_of_day": [], "languages": []
+        }  # fmt: skip
     if not program_ids:
         return labels
     field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -264,17 +264,23 @@ async def change_status(session: AsyncSession, principal: Principal, program_id:
 
 
 def summary_of(program: Program, organization: Organization, labels: ProgramLabels) -> schemas.ProgramSummary:
-    return schemas.ProgramSummary(
+    # The values come from typed columns, so the summary skips validation.
+    return schemas.ProgramSummary.model_construct(
         id=program.id,
         name=program.name,
-        organization=schemas.OrganizationRef(id=organization.id, name=organization.name),
+        organization=schemas.OrganizationRef.model_construct(id=organization.id, name=organization.name),
         description=program.description,
-        fees=program.fees,
+        fees=cast(schemas.Fees, program.fees),
         fees_explanation=program.fees_explanation,
         service_capacity=program.service_capacity,
-        status=program.status,
+        status=cast(schemas.ProgramStatus, program.status),
         last_verified_on=program.last_verified_on,
-        **labels,
+        areas=labels["areas"],
+        subareas=labels["subareas"],
+        grades=labels["grades"],
+        days=labels["days"],
+        time_of_day=labels["time_of_day"],
+        languages=labels["languages"],
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,10 +61,22 @@ async def school_page(session: AsyncSession, school_code: str, school_year: int 
     if shown_year is None and school_years:
         shown_year = school_years[0]
 
-    rows = []
+    rows: list[Any] = []
     if shown_year is not None:
+        # Plain columns rather than ORM entities: a page can list hundreds of partnerships.
         result = await session.execute(
-            select(Partnership, Program, Organization)
+            select(
+                Partnership.id,
+                Partnership.school_year,
+                Partnership.grades,
+                Partnership.days,
+                Partnership.service_capacity,
+                Partnership.students_enrolled,
+                Program.id.label("program_id"),
+                Program.name.label("program_name"),
+                Organization.id.label("organization_id"),
+                Organization.name.label("organization_name"),
+            )
             .join(Program, Program.id == Partnership.program_id)
             .join(Organization, Organization.id == Program.organization_id)
             .where(
@@ -72,26 +86,29 @@ async def school_page(session: AsyncSession, school_code: str, school_year: int 
             )
             .order_by(Program.sort_name, Program.id)
         )
-        rows = [(row[0], row[1], row[2]) for row in result.all()]
+        rows = list(result.all())
 
-    program_ids = [program.id for _, program, _ in rows]
+    program_ids = [row.program_id for row in rows]
     labels = await load_program_labels(session, program_ids)
     areas = await _area_order(session, program_ids)
     groups: dict[str | None, list[schemas.SchoolPartnership]] = {area: [] for area in areas}
     groups[None] = []
-    for partnership, program, organization in rows:
-        entry = schemas.SchoolPartnership(
-            id=partnership.id,
-            program=schemas.ProgramRef(id=program.id, name=program.name),
-            organization=schemas.OrganizationRef(id=organization.id, name=organization.name),
-            school_year=partnership.school_year,
-            grades=list(partnership.grades or []),
-            days=list(partnership.days or []),
-            time_of_day=labels[program.id]["time_of_day"],
-            service_capacity=partnership.service_capacity,
-            students_enrolled=partnership.students_enrolled,
+    for row in rows:
+        # The values come from typed columns, so the entries skip validation.
+        entry = schemas.SchoolPartnership.model_construct(
+            id=row.id,
+            program=schemas.ProgramRef.model_construct(id=row.program_id, name=row.program_name),
+            organization=schemas.OrganizationRef.model_construct(
+                id=row.organization_id, name=row.organization_name
+            ),
+            school_year=row.school_year,
+            grades=list(row.grades or []),
+            days=list(row.days or []),
+            time_of_day=labels[row.program_id]["time_of_day"],
+            service_capacity=row.service_capacity,
+            students_enrolled=row.students_enrolled,
         )
-        program_areas: list[str | None] = list(labels[program.id]["areas"]) or [None]
+        program_areas: list[str | None] = list(labels[row.program_id]["areas"]) or [None]
         for area in program_areas:
             groups[area].append(entry)
 
