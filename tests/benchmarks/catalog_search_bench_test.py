@@ -1,8 +1,8 @@
 """Catalog benchmark on PostgreSQL: search and school pages under 50 concurrent clients.
 
-Generates 2,000 organizations, 10,000 programs and 100,000 partnerships (1,000 schools with
-100 partnerships each; real BPS schools have about 28), serves the catalog API with uvicorn on
-loopback, and drives it with one httpx client running 50 concurrent request loops for a fixed
+Generates 2,000 organizations, 10,000 programs and 100,000 partnerships: 1,000 schools with 100
+partnerships each, where real BPS schools have about 28. It serves the catalog API with uvicorn
+on loopback and drives it with one httpx client running 50 concurrent request loops for a fixed
 time. It prints p50, p95 and p99 latency and requests per second for a search (one word and two
 filters) and for school pages, and the ratio of each throughput to a bare FastAPI endpoint that
 returns a constant, served and measured the same way in the same run. Client and server share

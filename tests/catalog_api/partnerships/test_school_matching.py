@@ -49,14 +49,14 @@ class TestMatchByRcCode:
 
 
 class TestMatchByName:
-    def test_unknown_rc_code_falls_back_to_the_exact_name(self) -> None:
+    def test_unknown_rc_code_uses_exact_name(self) -> None:
         match = matcher().match("109999", "Margarita Muñiz Academy")
 
         assert match.school is not None
         assert match.school.school_code == "1053"
         assert match.method is MatchMethod.NAME
 
-    def test_blank_rc_code_falls_back_to_the_exact_name(self) -> None:
+    def test_blank_rc_code_uses_exact_name(self) -> None:
         match = matcher().match(None, "dever elementary school")
 
         assert match.school is not None

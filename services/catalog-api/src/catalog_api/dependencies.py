@@ -19,7 +19,7 @@ RECORD_READER_SCOPES = ("catalog:read", "catalog:write", "portfolio:decide")
 async def require_record_reader(
     principal: Annotated[Principal, Depends(require_scopes())],
 ) -> Principal:
-    """Accept a valid key with any catalog scope; answer 403 for a key with none of them."""
+    """Accept a valid key with any catalog scope; raise Forbidden for a key with none of them."""
     if not principal.scopes & set(RECORD_READER_SCOPES):
         raise Forbidden(
             detail=f"The API key needs one of the scopes {', '.join(RECORD_READER_SCOPES)}.",
