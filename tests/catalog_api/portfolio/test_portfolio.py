@@ -48,8 +48,8 @@ class TestDecision:
 
         portfolio = (await catalog.client.get("/v1/portfolio", params={"fiscal_year": 2028})).json()
 
-        assert [category["name"] for category in portfolio["categories"]] == ["English Learners"]
-        assert portfolio["program_count"] == 2
+        assert portfolio["categories"] == ["English Learners"]
+        assert [item["category"] for item in portfolio["items"]] == ["English Learners"] * 2
 
     async def test_draft_program_cannot_be_approved(self, catalog: Harness) -> None:
         program = await make_program(catalog, status="draft")
@@ -165,13 +165,30 @@ class TestPublicPortfolio:
 
         portfolio = (await catalog.client.get("/v1/portfolio", params={"fiscal_year": 2028})).json()
 
-        (category,) = portfolio["categories"]
-        assert [program["name"] for program in category["programs"]] == ["Approved One"]
+        assert portfolio["categories"] == ["Literacy"]
+        (item,) = portfolio["items"]
+        assert item["program"]["name"] == "Approved One"
+        assert item["program"]["organization"]["name"]
+        assert item["status"] == "approved"
+        assert item["decided_at"] is not None
+        assert portfolio["next_cursor"] is None
 
     async def test_year_without_cycle_is_empty(self, catalog: Harness) -> None:
         portfolio = (await catalog.client.get("/v1/portfolio", params={"fiscal_year": 2030})).json()
 
-        assert portfolio == {"fiscal_year": 2030, "categories": [], "program_count": 0}
+        assert portfolio == {"fiscal_year": 2030, "categories": [], "items": [], "next_cursor": None}
 
     async def test_fiscal_year_is_required(self, catalog: Harness) -> None:
         assert (await catalog.client.get("/v1/portfolio")).status_code == 422
+
+
+class TestPortfolioOrder:
+    async def test_items_sort_by_category_then_name(self, catalog: Harness) -> None:
+        for name, category in [("Zeta", "Arts"), ("Alpha", "STEM"), ("Beta", "Arts")]:
+            program = await make_program(catalog, name=name)
+            await decide(catalog, program["id"], category=category)
+
+        portfolio = (await catalog.client.get("/v1/portfolio", params={"fiscal_year": 2028})).json()
+
+        assert portfolio["categories"] == ["Arts", "STEM"]
+        assert [item["program"]["name"] for item in portfolio["items"]] == ["Beta", "Zeta", "Alpha"]

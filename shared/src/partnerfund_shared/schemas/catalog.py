@@ -283,17 +283,26 @@ class PortfolioCheck(BaseModel):
     category: str | None
 
 
-class PortfolioCategory(BaseModel):
-    name: str
-    programs: list[ProgramSummary]
+class PortfolioEntry(BaseModel):
+    """One approved program of a year's portfolio, under its category."""
+
+    category: str
+    status: MembershipStatus
+    decided_at: datetime | None
+    program: ProgramSummary
 
 
 class Portfolio(BaseModel):
-    """The approved menu of one fiscal year, by category."""
+    """The approved menu of one fiscal year, sorted by category, then program name.
+
+    The whole menu is one page, so `next_cursor` is always null; it is there because every
+    list of the platform has it.
+    """
 
     fiscal_year: FiscalYear
-    categories: list[PortfolioCategory]
-    program_count: int
+    categories: list[str]
+    items: list[PortfolioEntry]
+    next_cursor: str | None = None
 
 
 # --- vocabularies ------------------------------------------------------------------------

@@ -153,34 +153,36 @@ async def check_program(session: AsyncSession, fiscal_year: int, program_id: int
 
 
 async def public_portfolio(session: AsyncSession, fiscal_year: int) -> schemas.Portfolio:
-    """List the approved programs of a year's portfolio by category, in name order.
+    """List the approved programs of a year's portfolio by category, then name.
 
     A year without a cycle returns an empty menu rather than a 404.
     """
-    rows = await session.execute(
-        select(PortfolioCategory.name, Program, Organization)
-        .select_from(PortfolioMembership)
-        .join(PortfolioCycle, PortfolioCycle.id == PortfolioMembership.cycle_id)
-        .join(PortfolioCategory, PortfolioCategory.id == PortfolioMembership.category_id)
-        .join(Program, Program.id == PortfolioMembership.program_id)
-        .join(Organization, Organization.id == Program.organization_id)
-        .where(
-            PortfolioCycle.fiscal_year == fiscal_year,
-            PortfolioMembership.status == "approved",
-            Program.status == PUBLIC_STATUS,
+    rows = (
+        await session.execute(
+            select(PortfolioCategory.name, PortfolioMembership, Program, Organization)
+            .select_from(PortfolioMembership)
+            .join(PortfolioCycle, PortfolioCycle.id == PortfolioMembership.cycle_id)
+            .join(PortfolioCategory, PortfolioCategory.id == PortfolioMembership.category_id)
+            .join(Program, Program.id == PortfolioMembership.program_id)
+            .join(Organization, Organization.id == Program.organization_id)
+            .where(
+                PortfolioCycle.fiscal_year == fiscal_year,
+                PortfolioMembership.status == "approved",
+                Program.status == PUBLIC_STATUS,
+            )
+            .order_by(PortfolioCategory.name, Program.sort_name, Program.id)
         )
-        .order_by(PortfolioCategory.name, Program.sort_name, Program.id)
-    )
-    by_category: dict[str, list[tuple[Program, Organization]]] = {}
-    for category, program, organization in rows:
-        by_category.setdefault(category, []).append((program, organization))
+    ).all()
+    summaries = await summaries_of(session, [(row[2], row[3]) for row in rows])
 
-    categories = [
-        schemas.PortfolioCategory(name=name, programs=await summaries_of(session, pairs))
-        for name, pairs in by_category.items()
+    items = [
+        schemas.PortfolioEntry(
+            category=category,
+            status=membership.status,
+            decided_at=membership.decided_at,
+            program=summary,
+        )
+        for (category, membership, _, _), summary in zip(rows, summaries, strict=True)
     ]
-    return schemas.Portfolio(
-        fiscal_year=fiscal_year,
-        categories=categories,
-        program_count=sum(len(category.programs) for category in categories),
-    )
+    categories = list(dict.fromkeys(item.category for item in items))
+    return schemas.Portfolio(fiscal_year=fiscal_year, categories=categories, items=items)
