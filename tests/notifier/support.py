@@ -36,7 +36,6 @@ from notifier.contacts.service import import_contacts
 from notifier.settings import Settings
 from partnerfund_shared.db import create_engine, create_sessionmaker
 from partnerfund_shared.schemas.notifier import CampaignCreate
-from partnerfund_shared.settings import DatabaseSettings, PeerSettings
 from partnerfund_shared.testing import free_port
 
 
@@ -209,9 +208,9 @@ def notifier_settings(
 ) -> Settings:
     """Settings for an in-process worker or the service layer, pointed at loopback peers."""
     settings = Settings(
-        database=DatabaseSettings(url=database_url),
-        allocation=PeerSettings(url=allocation_url),
-        catalog=PeerSettings(url="http://127.0.0.1:9"),
+        database={"url": database_url},
+        allocation={"url": allocation_url},
+        catalog={"url": "http://127.0.0.1:9"},
         worker_poll_seconds=0.1,
     )
     settings.smtp.port = smtp_port

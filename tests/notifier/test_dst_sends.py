@@ -14,7 +14,7 @@ import time_machine
 
 from notifier.upstream import open_upstream_clients
 from notifier.worker.loop import DeliveryWorker
-from partnerfund_shared.db import create_engine, create_sessionmaker, is_sqlite_url
+from partnerfund_shared.db import create_engine, is_sqlite_url
 from tests.notifier.support import notifier_settings, running_smtp_server, seed
 
 CONTACTS = [("Zoë Ångström", "zoe@example.org", "school_leader", "0101")]
@@ -33,7 +33,7 @@ async def send_due(settings) -> int:
         async with open_upstream_clients(settings) as clients:
             worker = DeliveryWorker(
                 settings,
-                create_sessionmaker(engine),
+                engine,
                 clients,
                 sqlite=is_sqlite_url(settings.database.url),
                 worker_id="dst-test",

@@ -82,7 +82,12 @@ async def import_contacts(
     await session.flush()
     log.info(
         "contacts_imported",
-        extra={"import_id": record.id, "rows": record.rows, "contacts_created": created, "contacts_updated": updated},
+        extra={
+            "import_id": record.id,
+            "rows": record.rows,
+            "contacts_created": created,
+            "contacts_updated": updated,
+        },
     )
     return record, list(table.warnings)
 

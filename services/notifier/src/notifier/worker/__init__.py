@@ -7,7 +7,7 @@ import logging
 import signal
 
 from notifier.settings import Settings
-from partnerfund_shared.db import create_engine, create_sessionmaker, is_sqlite_url
+from partnerfund_shared.db import create_engine, is_sqlite_url
 
 log = logging.getLogger("notifier.worker")
 
@@ -36,7 +36,7 @@ async def run_worker(
         async with open_upstream_clients(settings) as clients:
             worker = DeliveryWorker(
                 settings,
-                create_sessionmaker(engine),
+                engine,
                 clients,
                 sqlite=is_sqlite_url(settings.database.url),
             )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from notifier.deliveries.models import Delivery, WorkerLock
 
@@ -68,11 +68,9 @@ async def claim_batch(
     return claimed
 
 
-async def record_outcome(
-    session: AsyncSession, delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]
-) -> bool:
-    """Write a send's outcome and end the lease; False when another worker took the row over."""
-    statement = (
+def outcome_statement(delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]) -> Any:
+    """Write a send's outcome and end the lease; it matches no row if another worker took over."""
+    return (
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
@@ -80,16 +78,11 @@ async def record_outcome(
             Delivery.status == "sending",
         )
         .values(**values, lease_owner=None, lease_expires_at=None, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def renew_leases(
-    session: AsyncSession, ids: Sequence[int], worker_id: str, expires_at: datetime
-) -> int:
-    statement = (
+def renew_statement(ids: Sequence[int], worker_id: str, expires_at: datetime) -> Any:
+    return (
         update(Delivery)
         .where(
             Delivery.id.in_(ids),
@@ -97,15 +90,12 @@ async def renew_leases(
             Delivery.status == "sending",
         )
         .values(lease_expires_at=expires_at)
-        .execution_options(synchronize_session=False)
     )
-    result = await session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def release(session: AsyncSession, ids: Sequence[int], worker_id: str, now: datetime) -> int:
+def release_statement(ids: Sequence[int], worker_id: str, now: datetime) -> Any:
     """Give unsent claimed rows back: they were never attempted, so the claim's attempt is undone."""
-    statement = (
+    return (
         update(Delivery)
         .where(
             Delivery.id.in_(ids),
@@ -119,10 +109,7 @@ async def release(session: AsyncSession, ids: Sequence[int], worker_id: str, now
             lease_expires_at=None,
             updated_at=now,
         )
-        .execution_options(synchronize_session=False)
     )
-    result = await session.execute(statement)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def queue_depth(session: AsyncSession, now: datetime) -> int:
@@ -159,3 +146,60 @@ async def drop_sqlite_lock(session: AsyncSession, worker_id: str) -> None:
     await session.execute(
         delete(WorkerLock).where(WorkerLock.name == SQLITE_LOCK_NAME, WorkerLock.owner == worker_id)
     )
+
+
+class LedgerWriter:
+    """Commit each outcome of a batch as soon as it is known, as cheaply as the database allows.
+
+    On PostgreSQL every write is one autocommitted statement on a dedicated connection with
+    `synchronous_commit = off`: the server acknowledges the commit before flushing its WAL to
+    disk. That survives a crash of the worker, which is what the lease protocol cares about;
+    only a crash of the PostgreSQL server itself can lose the last outcomes acknowledged
+    within about three `wal_writer_delay` periods (600 ms by default), and those rows are then
+    sent again after their lease. On SQLite each write is a short session transaction.
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], *, sqlite: bool
+    ) -> None:
+        self.engine = engine
+        self.sessionmaker = sessionmaker
+        self.sqlite = sqlite
+        self._connection: AsyncConnection | None = None
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> LedgerWriter:
+        if self.sqlite:
+            self._session = self.sessionmaker()
+        else:
+            connection = await self.engine.connect()
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("SET synchronous_commit = off")
+            self._connection = connection
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._connection is not None:
+            # Restore the default before the connection goes back to the pool.
+            await self._connection.exec_driver_sql("RESET synchronous_commit")
+            await self._connection.close()
+
+    async def _execute(self, statement: Any) -> int:
+        if self._connection is not None:
+            result = await self._connection.execute(statement)
+            return int(result.rowcount or 0)
+        assert self._session is not None
+        result = await self._session.execute(statement)
+        await self._session.commit()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def record(self, delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]) -> bool:
+        return bool(await self._execute(outcome_statement(delivery_id, worker_id, now, values)))
+
+    async def renew(self, ids: Sequence[int], worker_id: str, expires_at: datetime) -> int:
+        return await self._execute(renew_statement(ids, worker_id, expires_at))
+
+    async def release(self, ids: Sequence[int], worker_id: str, now: datetime) -> int:
+        return await self._execute(release_statement(ids, worker_id, now))

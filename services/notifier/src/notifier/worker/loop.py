@@ -25,9 +25,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.campaigns.models import Campaign
 from notifier.campaigns.repository import campaigns_by_id
@@ -41,7 +43,7 @@ from notifier.settings import Settings
 from notifier.upstream import UpstreamClients, UpstreamData, UpstreamProblem
 from notifier.worker import claims
 from notifier.worker.smtp import SendFailure, SmtpSender
-from partnerfund_shared.db import utc_now
+from partnerfund_shared.db import create_sessionmaker, utc_now
 
 log = logging.getLogger("notifier.worker")
 
@@ -67,6 +69,19 @@ class Outcome:
 
 
 @dataclass
+class Prepared:
+    """A message ready for the wire: RFC 5322 bytes with CRLF line ends."""
+
+    payload: bytes
+
+
+def serialize(message: EmailMessage) -> bytes:
+    # Headers are ASCII (non-ASCII names become RFC 2047 words) and bodies are quoted-printable
+    # or base64, so the message needs neither SMTPUTF8 nor 8BITMIME.
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+@dataclass
 class BatchData:
     campaigns: dict[int, Campaign]
     contacts: dict[int, Contact]
@@ -78,14 +93,15 @@ class DeliveryWorker:
     def __init__(
         self,
         settings: Settings,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         clients: UpstreamClients,
         *,
         sqlite: bool,
         worker_id: str | None = None,
     ) -> None:
         self.settings = settings
-        self.sessionmaker = sessionmaker
+        self.engine = engine
+        self.sessionmaker = create_sessionmaker(engine)
         self.clients = clients
         self.sqlite = sqlite
         self.worker_id = worker_id or settings.worker.worker_id or default_worker_id()
@@ -179,13 +195,13 @@ class DeliveryWorker:
         upstream = UpstreamData(self.clients)
         sender = SmtpSender(self.settings.smtp)
         lease_renewed_at = time.monotonic()
+        upcoming: asyncio.Task[Prepared | Outcome] | None = None
         try:
-            async with self.sessionmaker() as session:
+            async with claims.LedgerWriter(self.engine, self.sessionmaker, sqlite=self.sqlite) as ledger:
                 for index, delivery in enumerate(batch):
                     remaining = [row.id for row in batch[index:]]
                     if self.stopping.is_set():
-                        released = await claims.release(session, remaining, self.worker_id, utc_now())
-                        await session.commit()
+                        released = await ledger.release(remaining, self.worker_id, utc_now())
                         log.info(
                             "batch_released",
                             extra={"worker_id": self.worker_id, "deliveries": released},
@@ -193,19 +209,30 @@ class DeliveryWorker:
                         return
                     # Renew well before expiry, so a slow batch is never taken over mid-way.
                     if time.monotonic() - lease_renewed_at > self.lease.total_seconds() / 3:
-                        await claims.renew_leases(session, remaining, self.worker_id, utc_now() + self.lease)
-                        await session.commit()
+                        await ledger.renew(remaining, self.worker_id, utc_now() + self.lease)
                         lease_renewed_at = time.monotonic()
 
-                    outcome = await self._deliver(delivery, data, upstream, sender)
+                    if upcoming is None:
+                        prepared = await self._prepare(delivery, data, upstream)
+                    else:
+                        prepared = await upcoming
+                    # Compose the next message while this one is on the wire; only composing
+                    # overlaps, sends stay strictly one after the other.
+                    upcoming = None
+                    if index + 1 < len(batch):
+                        upcoming = asyncio.create_task(self._prepare(batch[index + 1], data, upstream))
+
+                    if isinstance(prepared, Prepared):
+                        outcome = await self._send(delivery, prepared, sender, data)
+                    else:
+                        outcome = prepared
                     # The outcome is committed before the next send: this keeps the double-send
                     # window described in the module docstring to one message.
-                    recorded = await claims.record_outcome(
-                        session, delivery.id, self.worker_id, utc_now(), outcome.values
-                    )
-                    await session.commit()
+                    recorded = await ledger.record(delivery.id, self.worker_id, utc_now(), outcome.values)
                     self._observe(delivery, data, outcome, recorded)
         finally:
+            if upcoming is not None:
+                upcoming.cancel()
             await sender.close()
 
     def _observe(self, delivery: Delivery, data: BatchData, outcome: Outcome, recorded: bool) -> None:
@@ -225,9 +252,10 @@ class DeliveryWorker:
         if outcome.status == "sent":
             self.sent_count += 1
 
-    async def _deliver(
-        self, delivery: Delivery, data: BatchData, upstream: UpstreamData, sender: SmtpSender
-    ) -> Outcome:
+    async def _prepare(
+        self, delivery: Delivery, data: BatchData, upstream: UpstreamData
+    ) -> Prepared | Outcome:
+        """Compose and serialise one message, or return the outcome that replaces sending it."""
         now = utc_now()
         campaign = data.campaigns[delivery.campaign_id]
         contact = data.contacts[delivery.contact_id]
@@ -249,11 +277,16 @@ class DeliveryWorker:
             return self._failed(delivery, impossible.reason)
         except UpstreamProblem as problem:
             return self._retry_or_fail(delivery, problem.message, campaign)
+        return Prepared(payload=serialize(composed.message))
 
+    async def _send(
+        self, delivery: Delivery, prepared: Prepared, sender: SmtpSender, data: BatchData
+    ) -> Outcome:
+        campaign = data.campaigns[delivery.campaign_id]
         started = time.perf_counter()
         try:
             await sender.send(
-                composed.message, sender=self.settings.sender.email, recipient=delivery.recipient
+                prepared.payload, sender=self.settings.sender.email, recipient=delivery.recipient
             )
         except SendFailure as failure:
             if failure.temporary:

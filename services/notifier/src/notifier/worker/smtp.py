@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 import aiosmtplib
 
@@ -70,13 +69,13 @@ class SmtpSender:
             ) from error
         return client
 
-    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
-        """Send one message to one recipient; raise SendFailure when it is not accepted."""
+    async def send(self, payload: bytes, *, sender: str, recipient: str) -> None:
+        """Send one serialised message to one recipient; raise SendFailure unless it is accepted."""
         if self._client is None or not self._client.is_connected:
             self._client = await self._connect()
         client = self._client
         try:
-            await client.send_message(message, sender=sender, recipients=[recipient])
+            await client.sendmail(sender, [recipient], payload)
         except aiosmtplib.SMTPRecipientsRefused as error:
             refused = error.recipients[0]
             raise _classify(refused.code, refused.message) from error
