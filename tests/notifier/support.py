@@ -3,7 +3,7 @@
 `SmtpServer` runs aiosmtpd in a thread. By default it accepts every message; `reply_with`
 queues replies (for example "451 4.3.0 try later") that the next DATA commands get instead.
 `AllocationStandIn` serves `GET /v1/fiscal-years/{fy}/allocations` with uvicorn on loopback,
-shaped like the allocation service's published lines, and can answer 503 or stop entirely.
+shaped like the allocation service's published lines, and can return 503 or stop entirely.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ def office_hours(**overrides) -> dict:
 
 
 class TestCreate:
-    async def test_budget_release_plans_one_row_per_school_and_summary(self, notifier):
+    async def test_budget_release_rows_per_school(self, notifier):
         await load_contacts(notifier)
 
         roles = ["school_leader", "instructional_superintendent", "central_office"]

@@ -39,7 +39,7 @@ class SenderSettings(BaseModel):
 
 
 class WorkerSettings(BaseModel):
-    """How the delivery worker claims, sends and retries."""
+    """Batch size, lease, retry and metrics settings of the delivery worker."""
 
     batch_size: int = Field(default=50, ge=1, le=1000, description="Deliveries claimed at once.")
     lease_seconds: float = Field(
@@ -48,8 +48,12 @@ class WorkerSettings(BaseModel):
         description="Seconds a claim lasts; another worker takes over rows whose lease ran out.",
     )
     max_attempts: int = Field(default=8, ge=1, description="Attempts before a delivery fails.")
-    backoff_seconds: float = Field(default=30.0, ge=0, description="Delay before the first retry.")
-    max_backoff_seconds: float = Field(default=3600.0, ge=0, description="Longest retry delay.")
+    backoff_seconds: float = Field(
+        default=30.0, ge=0, description="Delay before the first retry, in seconds."
+    )
+    max_backoff_seconds: float = Field(
+        default=3600.0, ge=0, description="Maximum delay between retries, in seconds."
+    )
     on_time_tolerance_seconds: float = Field(
         default=300.0,
         ge=0,

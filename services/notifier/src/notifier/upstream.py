@@ -1,4 +1,4 @@
-"""What the notifier reads from the other services when a message is composed.
+"""Reads from the other services of the platform while a message is composed.
 
 The allocation service supplies the published allocation lines for budget-release messages
 and the catalog service the Opportunity Portfolio and school names. Every failure to get
@@ -168,7 +168,7 @@ class UpstreamData:
         return self._portfolios[fiscal_year]
 
     async def school_name(self, school_code: str) -> str | None:
-        """Return the catalog's name of a school, or None when the catalog cannot say.
+        """Return the catalog's name of a school, or None when the catalog does not return one.
 
         A name only decorates the reason line, so a failure here never holds a message back.
         """

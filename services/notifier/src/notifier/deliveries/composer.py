@@ -1,4 +1,4 @@
-"""Turn one ledger row into the e-mail it stands for, or say why it must not be sent.
+"""Turn one ledger row into its e-mail message, or raise the reason it must not be sent.
 
 The worker and the campaign preview both call `compose_delivery`, so the preview shows
 exactly what the worker will send, rendered from the same data at the moment it is called.

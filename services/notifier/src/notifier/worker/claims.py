@@ -1,10 +1,10 @@
 """Ledger statements of the worker: claim due rows under a lease, record outcomes, release.
 
-On PostgreSQL several workers claim concurrently: the claim locks due rows with
+On PostgreSQL several workers claim concurrently. The claim locks due rows with
 `FOR UPDATE SKIP LOCKED`, so each row goes to one worker, and marks them `sending` with a
 lease. On SQLite the same statement runs inside `BEGIN IMMEDIATE` (see
-partnerfund_shared.db), which serialises writers; a lock row there also keeps a second
-worker from sending at all.
+partnerfund_shared.db), which serialises writers, and a lock row keeps a second worker from
+sending at all.
 """
 
 from __future__ import annotations
@@ -152,11 +152,11 @@ class LedgerWriter:
     """Commit each outcome of a batch as soon as it is known, as cheaply as the database allows.
 
     On PostgreSQL every write is one autocommitted statement on a dedicated connection with
-    `synchronous_commit = off`: the server acknowledges the commit before flushing its WAL to
-    disk. That survives a crash of the worker, which is what the lease protocol cares about;
-    only a crash of the PostgreSQL server itself can lose the last outcomes acknowledged
-    within about three `wal_writer_delay` periods (600 ms by default), and those rows are then
-    sent again after their lease. On SQLite each write is a short session transaction.
+    `synchronous_commit = off`, so the server acknowledges the commit before it flushes its WAL
+    to disk. An acknowledged outcome survives a crash of the worker, which is the failure the
+    leases handle. A crash of the PostgreSQL server itself can lose the outcomes acknowledged
+    in the last three `wal_writer_delay` periods (600 ms with the default 200 ms), and those
+    rows are sent again after their lease. On SQLite each write is a short session transaction.
     """
 
     def __init__(

@@ -3,7 +3,7 @@
 Exactly-once, and its one exception
 -----------------------------------
 Each row is claimed under a lease (status `sending`, `lease_owner`, `lease_expires_at`) and
-its outcome is committed right after the SMTP server answers, before the next message of
+its outcome is committed right after the SMTP server replies, before the next message of
 the batch is sent. A row is therefore sent twice only in this window: the server accepted
 the message (it answered 250 to DATA) and the worker stopped before it committed `sent`:
 a crash, SIGKILL, a lost database connection, or a stall longer than the lease. When the
@@ -53,10 +53,10 @@ def default_worker_id() -> str:
 
 
 def retry_delay(attempts: int, base_seconds: float, max_seconds: float) -> float:
-    """Return the wait before the next attempt: exponential in `attempts`, with jitter.
+    """Return the seconds to wait before the next attempt, exponential in `attempts` with jitter.
 
-    The delay doubles per attempt up to `max_seconds`; the actual wait is drawn between half
-    and all of it, so rows that failed together do not retry together.
+    The delay doubles per attempt up to `max_seconds`. The wait is drawn between half and all
+    of it, so rows that failed together do not retry together.
     """
     delay = min(max_seconds, base_seconds * 2 ** max(attempts - 1, 0))
     return delay / 2 + random.uniform(0, delay / 2)
@@ -318,8 +318,8 @@ class DeliveryWorker:
             "last_error": reason,
             "next_attempt_at": next_attempt_at,
         }
-        # The grace period is for a missed first send; a message that is being retried keeps
-        # trying, except a reminder, which still expires when its session starts.
+        # The grace period covers a missed first send only, so a retried message keeps trying.
+        # A reminder is the exception: it still expires when its session starts.
         if delivery.template != MessageTemplate.EVENT_REMINDER:
             values["deadline"] = None
         log.warning(
