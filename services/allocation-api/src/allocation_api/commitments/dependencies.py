@@ -37,8 +37,10 @@ IdempotencyKeyDep = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
-        description="Client-chosen key: a retry with the same key and body returns the first "
-        "result instead of creating a second commitment.",
+        description="Client-chosen key. A retry with the same key and body returns the "
+        "commitment the first request created, in its current status, instead of creating a "
+        "second one; the same key with another body is a 409. Only created commitments are "
+        "remembered, so a retry of a rejected request is checked again.",
     ),
 ]
 
