@@ -26,6 +26,10 @@ TERM_FIELDS = {
 ProgramLabels = dict[str, list[str]]
 
 
+def empty_labels() -> ProgramLabels:
+    return {"areas": [], "subareas": [], "grades": [], "days": [], "time_of_day": [], "languages": []}
+
+
 async def get_program(session: AsyncSession, program_id: int) -> Program | None:
     return await session.get(Program, program_id)
 
@@ -45,11 +49,7 @@ async def get_program_and_organization(
 
 async def load_program_labels(session: AsyncSession, program_ids: Sequence[int]) -> dict[int, ProgramLabels]:
     """Map program id -> field name -> the labels the program chose, in vocabulary order."""
-    labels: dict[int, ProgramLabels] = {}
-    for program_id in program_ids:
-        labels[program_id] = {
-            "areas": [], "subareas": [], "grades": [], "days": [], "time_of_day": [], "languages": []
-        }  # fmt: skip
+    labels = {program_id: empty_labels() for program_id in program_ids}
     if not program_ids:
         return labels
     field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}

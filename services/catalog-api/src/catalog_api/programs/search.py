@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,10 +35,11 @@ from catalog_api.pagination import decode_cursor, encode_cursor
 from catalog_api.partnerships.models import Partnership
 from catalog_api.portfolio.models import PortfolioCycle, PortfolioMembership
 from catalog_api.programs.models import Program, ProgramTerm
-from catalog_api.programs.service import PUBLIC_STATUS, summaries_of
+from catalog_api.programs.repository import TERM_FIELDS, ProgramLabels, empty_labels
+from catalog_api.programs.service import PUBLIC_STATUS, summary_of
 from catalog_api.schools.models import School
-from catalog_api.text import words
-from catalog_api.vocabularies.models import VocabularyTerm
+from catalog_api.text import match_key, words
+from catalog_api.vocabularies.models import VocabularySynonym, VocabularyTerm
 from catalog_api.vocabularies.repository import resolve_term_ids
 from partnerfund_shared.db import is_sqlite
 from partnerfund_shared.errors import ErrorItem, InvalidInput
@@ -109,14 +111,30 @@ async def _resolve_term_filters(session: AsyncSession, search: ProgramSearch) ->
     return resolved
 
 
-def _filter_conditions(
-    session: AsyncSession, search: ProgramSearch, term_ids: dict[str, list[int]]
-) -> list[ColumnElement[bool]]:
+def _term_ids_named(kind: str, labels: Sequence[str]) -> Any:
+    """Select the ids of the terms of `kind` that any of `labels` names, by label or synonym."""
+    keys = [match_key(label) for label in labels]
+    by_label = select(VocabularyTerm.id).where(VocabularyTerm.kind == kind, VocabularyTerm.key.in_(keys))
+    by_synonym = select(VocabularySynonym.term_id).where(
+        VocabularySynonym.kind == kind, VocabularySynonym.key.in_(keys)
+    )
+    return union(by_label, by_synonym)
+
+
+def _filter_conditions(session: AsyncSession, search: ProgramSearch) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Program.status == PUBLIC_STATUS]
     if search.q is not None and search.q.strip():
         conditions.append(full_text_condition(session, words(search.q)))
-    for ids in term_ids.values():
-        conditions.append(exists().where(ProgramTerm.program_id == Program.id, ProgramTerm.term_id.in_(ids)))
+    # Labels resolve inside the query, which saves a round trip; an unknown label matches no term,
+    # so it can only empty the result, and `search_programs` then names it.
+    for name, kind in TERM_FILTERS.items():
+        labels = getattr(search, name)
+        if labels:
+            term_ids = _term_ids_named(kind, labels)
+            conditions.append(
+                exists().where(ProgramTerm.program_id == Program.id, ProgramTerm.term_id.in_(term_ids))
+            )
+
     if search.fees:
         conditions.append(Program.fees.in_(list(search.fees)))
     if search.school_code or search.neighborhood:
@@ -196,27 +214,51 @@ async def _facets(
     return schemas.ProgramFacets(**facets), total
 
 
-async def search_programs(session: AsyncSession, search: ProgramSearch) -> schemas.ProgramSearchPage:
-    """Return one page of public programs in name order, with facets for the whole result."""
-    term_ids = await _resolve_term_filters(session, search)
-    conditions = _filter_conditions(session, search, term_ids)
-    keyset = _keyset(search.cursor)
-
-    page_query = (
-        select(Program, Organization)
-        .join(Organization, Organization.id == Program.organization_id)
-        .where(*conditions)
-        .order_by(Program.sort_name, Program.id)
-        .limit(search.limit + 1)
+async def _page_rows(
+    session: AsyncSession, conditions: list[ColumnElement[bool]], search: ProgramSearch
+) -> tuple[list[tuple[Program, Organization]], dict[int, ProgramLabels], bool]:
+    """Load one page of programs with their organizations and chosen labels in one query."""
+    page_ids = (
+        select(Program.id).where(*conditions).order_by(Program.sort_name, Program.id).limit(search.limit + 1)
     )
+    keyset = _keyset(search.cursor)
     if keyset is not None:
-        page_query = page_query.where(keyset)
-    rows = [(row[0], row[1]) for row in (await session.execute(page_query)).all()]
-    has_more = len(rows) > search.limit
-    rows = rows[: search.limit]
+        page_ids = page_ids.where(keyset)
+    chosen = and_(ProgramTerm.program_id == Program.id, ProgramTerm.implied.is_(False))
+    result = await session.execute(
+        select(Program, Organization, VocabularyTerm.kind, VocabularyTerm.value)
+        .join(Organization, Organization.id == Program.organization_id)
+        .outerjoin(ProgramTerm, chosen)
+        .outerjoin(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
+        .where(Program.id.in_(page_ids))
+        .order_by(Program.sort_name, Program.id, VocabularyTerm.position, VocabularyTerm.value)
+    )
 
-    items = await summaries_of(session, rows)
+    pairs: dict[int, tuple[Program, Organization]] = {}
+    labels: dict[int, ProgramLabels] = {}
+    field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}
+    for program, organization, kind, value in result.all():
+        if program.id not in pairs:
+            pairs[program.id] = (program, organization)
+            labels[program.id] = empty_labels()
+        if kind is not None:
+            labels[program.id][field_by_kind[kind]].append(value)
+    rows = list(pairs.values())
+    return rows[: search.limit], labels, len(rows) > search.limit
+
+
+async def search_programs(session: AsyncSession, search: ProgramSearch) -> schemas.ProgramSearchPage:
+    """Return one page of public programs in name order, with facets for the whole result.
+
+    Raises InvalidInput when a filter names an unknown label.
+    """
+    conditions = _filter_conditions(session, search)
+    rows, labels, has_more = await _page_rows(session, conditions, search)
     facets, total = await _facets(session, conditions)
+    if total == 0:
+        await _resolve_term_filters(session, search)
+
+    items = [summary_of(program, organization, labels[program.id]) for program, organization in rows]
     next_cursor = None
     if has_more and rows:
         last = rows[-1][0]
