@@ -11,12 +11,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from partnerfund_shared.schemas.allocation import LimitApplied
 
 
-@dataclass(frozen=True, slots=True)
-class Quota:
+class Quota(NamedTuple):
     """An exact amount in rounding units: `numerator / denominator`."""
 
     numerator: int

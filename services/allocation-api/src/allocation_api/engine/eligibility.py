@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from allocation_api.engine.records import SchoolRecord
 from partnerfund_shared.schemas.allocation import (
@@ -18,8 +18,9 @@ from partnerfund_shared.schemas.allocation import (
 FOUR_PLACES_SCALE = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class ScoreRule:
+# A NamedTuple, not a dataclass: explanation texts are cached per (rule, score), and hashing a
+# tuple is much cheaper than a dataclass's generated __hash__ on 100,000 lines.
+class ScoreRule(NamedTuple):
     """The eligibility rule resolved against the scores: a school qualifies at `cutoff` or above.
 
     For `top_n`, `cutoff` is the score at `rank` (N, or fewer when fewer schools have a score),

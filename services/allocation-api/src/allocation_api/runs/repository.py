@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, union
+from sqlalchemy import Table, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from allocation_api.enrollment.models import EnrollmentCount
 from allocation_api.need_index.models import NeedIndexScore
@@ -94,38 +95,18 @@ async def delete_run(session: AsyncSession, run: Run) -> None:
 
 async def load_inputs(
     session: AsyncSession, score_set_id: int, enrollment_set_id: int
-) -> tuple[dict[str, Decimal | None], dict[str, int], dict[str, tuple[str, str | None]]]:
-    """Return the set's scores and enrollments by school code, and each school's name and RC
-    code, for every school in either set."""
-    scores = {
-        code: score
-        for code, score in await session.execute(
-            select(NeedIndexScore.school_code, NeedIndexScore.score).where(
-                NeedIndexScore.set_id == score_set_id
-            )
-        )
-    }
-    enrollments = {
-        code: enrollment
-        for code, enrollment in await session.execute(
-            select(EnrollmentCount.school_code, EnrollmentCount.enrollment).where(
-                EnrollmentCount.set_id == enrollment_set_id
-            )
-        )
-    }
-    codes = union(
-        select(NeedIndexScore.school_code).where(NeedIndexScore.set_id == score_set_id),
-        select(EnrollmentCount.school_code).where(EnrollmentCount.set_id == enrollment_set_id),
-    ).subquery()
-    labels = {
-        code: (name, rc_code)
-        for code, name, rc_code in await session.execute(
-            select(School.code, School.name, School.rc_code).where(
-                School.code.in_(select(codes.c.school_code))
-            )
-        )
-    }
-    return scores, enrollments, labels
+) -> list[tuple[str, str, str | None, Decimal | None, int | None]]:
+    """Return (code, name, RC code, score, enrollment) for every school in either set, in one
+    query: a school absent from a set gets None for that set's value."""
+    score = aliased(NeedIndexScore)
+    count = aliased(EnrollmentCount)
+    query = (
+        select(School.code, School.name, School.rc_code, score.score, count.enrollment)
+        .outerjoin(score, and_(score.school_code == School.code, score.set_id == score_set_id))
+        .outerjoin(count, and_(count.school_code == School.code, count.set_id == enrollment_set_id))
+        .where(or_(score.set_id.is_not(None), count.set_id.is_not(None)))
+    )
+    return [tuple(row) for row in await session.execute(query)]  # type: ignore[misc]
 
 
 def _table(model: type[Any]) -> Table:

@@ -160,16 +160,10 @@ async def load_records(
 ) -> list[SchoolRecord]:
     """Build one record per school in either set: a school missing from the score set has no
     score, and one missing from the enrollment set has no enrollment."""
-    scores, enrollments, labels = await repository.load_inputs(session, score_set_id, enrollment_set_id)
+    rows = await repository.load_inputs(session, score_set_id, enrollment_set_id)
     return [
-        SchoolRecord(
-            code=code,
-            name=name,
-            rc_code=rc_code,
-            score=scores.get(code),
-            enrollment=enrollments.get(code),
-        )
-        for code, (name, rc_code) in labels.items()
+        SchoolRecord(code=code, name=name, rc_code=rc_code, score=score, enrollment=enrollment)
+        for code, name, rc_code, score, enrollment in rows
     ]
 
 
