@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import io
+
+import openpyxl
+from openpyxl.styles import Font
+
 from partnerfund_shared.testing import Harness
 from tests.allocation_api.builders import csv_bytes, import_schools, import_scores, scores_csv
 
@@ -137,3 +142,32 @@ class TestImportScores:
         )
 
         assert response.status_code == 404
+
+
+class TestScoreFileLayouts:
+    async def test_duplicate_header_rejected(self, allocation: Harness) -> None:
+        await import_schools(allocation)
+        content = csv_bytes(("School Code", "Score", "Score"), [("0101", "0.61", "0.62")])
+
+        response = await import_scores(allocation, content)
+
+        assert response.status_code == 422
+        assert "duplicate columns for score" in response.json()["errors"][0]["message"]
+
+    async def test_xlsx_formatted_empty_rows_ignored(self, allocation: Harness) -> None:
+        await import_schools(allocation)
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["School Code", "FY27 OI Score"])
+        sheet.append(["0101", 0.61])
+        sheet.append(["0102", "#N/A"])
+        for row in range(4, 40):
+            sheet.cell(row=row, column=1).font = Font(bold=True)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+
+        response = await import_scores(allocation, buffer.getvalue(), filename="scores.xlsx")
+
+        assert response.status_code == 422
+        assert [error["row"] for error in response.json()["errors"]] == [3]
+        assert response.json()["errors"][0]["value"] == "#N/A"

@@ -3,6 +3,17 @@
 Headers match case-, space- and punctuation-insensitively, so "School Code", "school_code" and
 "SCHOOL-CODE" are one header. A file with another layout names its headers in the `columns`
 form field instead.
+
+Rules the imports follow:
+- School codes are text. A numeric XLSX cell such as 101 is read as "0101" with a warning,
+  because spreadsheets drop leading zeros. Text such as "101" is rejected as not four digits.
+- Score and enrollment files may only name schools of the school list. A row with an unknown
+  code rejects the file (see `imports.reject_unknown_schools`).
+- A blank score is stored as "no score" and listed as a warning, and that school is never
+  eligible. A blank enrollment is an error. A school missing from the enrollment file has no
+  enrollment, which a run reports, or rejects unless the policy sets `exclude_incomplete`.
+- The school list import adds new schools and updates known ones. It never deletes a school,
+  because score sets, enrollment sets and runs refer to them.
 """
 
 from __future__ import annotations
