@@ -45,7 +45,15 @@ class Program(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "name_key", name="uq_programs_organization_name"),
         Index("ix_programs_status_sort_name_id", "status", "sort_name", "id"),
-        Index("ix_programs_search_vector", "search_vector", postgresql_using="gin"),
+        # fastupdate off: new entries go straight into the index instead of a pending list that
+        # every search scans until the next vacuum. Catalog writes are rare, so slower inserts
+        # cost little.
+        Index(
+            "ix_programs_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
     # The search vector is computed by PostgreSQL; never fetch it back after a write.
     __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012

@@ -178,6 +178,7 @@ def upgrade() -> None:
             "programs",
             ["search_vector"],
             postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
         )
     else:
         op.create_index("ix_programs_search_vector", "programs", ["search_vector"])
