@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from allocation_api.audit import service
@@ -18,9 +20,12 @@ async def list_audit_entries(
     _principal: ReaderDep,
     limit: LimitQuery = DEFAULT_PAGE_LIMIT,
     cursor: CursorQuery = None,
-    action: str | None = Query(default=None, description="Only this action, e.g. run_published."),
+    action: Annotated[str | None, Query(description="Only this action, e.g. run_published.")] = None,
     fiscal_year: int | None = None,
-    subject_type: str | None = Query(default=None, description="run, need_index_set, ..."),
+    subject_type: Annotated[
+        str | None,
+        Query(description="run, need_index_set, enrollment_set or school_list."),
+    ] = None,
     subject_id: str | None = None,
 ) -> Page[AuditEntry]:
     """List audit entries, newest first."""

@@ -452,13 +452,16 @@ async def publish_run(
     if current is not None:
         run.supersedes_run_id = current.id
         run.supersede_reason = request.reason
+    # A failed flush expires the run, so the labels of the error message are read first.
+    fiscal_year, fund = run.fiscal_year, run.fund
     try:
         await session.flush()
     except IntegrityError as error:
         # Another request published a run of this year and fund between our read and write.
+        log.info("run_publish_conflict", extra={"run_id": run_id, "fiscal_year": fiscal_year})
         raise PublishedRunExists(
-            detail=f"Another run of FY{run.fiscal_year} {run.fund} was published at the same "
-            "time. Read it and publish again with supersedes if this run should replace it.",
+            detail=f"Another run of FY{fiscal_year} {fund} was published at the same time. "
+            "Read it and publish again with supersedes if this run should replace it.",
         ) from error
 
     if current is not None:
