@@ -80,9 +80,9 @@ async def seed(engine: AsyncEngine) -> None:
     """
     generator = random.Random(FISCAL_YEAR)
     now = utc_now()
-    schools = []
-    scores = []
-    counts = []
+    schools: list[dict[str, Any]] = []
+    scores: list[dict[str, Any]] = []
+    counts: list[dict[str, Any]] = []
     for number in range(SCHOOL_COUNT):
         code = f"{number:06d}"
         schools.append(

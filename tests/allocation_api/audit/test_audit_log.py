@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from partnerfund_shared.testing import Harness
 from tests.allocation_api.builders import create_run_id, publish, seed_district
 
 
-async def audit_entries(allocation: Harness, **params: object) -> dict:  # type: ignore[type-arg]
+async def audit_entries(allocation: Harness, **params: str | int) -> dict[str, Any]:
     response = await allocation.client.get(
         "/v1/audit-log", params=params, headers=await allocation.admin_headers()
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from allocation_api.engine import compute_allocation
+from allocation_api.engine import AllocationLine, AllocationResult, compute_allocation
 from allocation_api.engine.errors import (
     AmountNotWholeUnits,
     CapsBelowPool,
@@ -18,11 +18,11 @@ from allocation_api.engine.errors import (
 from tests.allocation_api.engine.builders import make_policy, make_school
 
 
-def amounts(result) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
+def amounts(result: AllocationResult) -> dict[str, Decimal]:
     return {line.school_code: line.amount for line in result.lines}
 
 
-def line_of(result, code: str):  # type: ignore[no-untyped-def]
+def line_of(result: AllocationResult, code: str) -> AllocationLine:
     return next(line for line in result.lines if line.school_code == code)
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from partnerfund_shared.testing import Harness
 from tests.allocation_api.builders import create_run_id, publish, seed_district
 
 
-async def get_run(allocation: Harness, run_id: int) -> dict:  # type: ignore[type-arg]
+async def get_run(allocation: Harness, run_id: int) -> dict[str, Any]:
     response = await allocation.client.get(f"/v1/runs/{run_id}", headers=await allocation.admin_headers())
     assert response.status_code == 200, response.text
     return response.json()
