@@ -122,7 +122,8 @@ def parse_portfolio(body: Any) -> list[PortfolioProgram]:
             continue
         if item.get("status") not in (None, "approved"):
             continue
-        program = item.get("program") if isinstance(item.get("program"), dict) else item
+        nested = item.get("program")
+        program: dict[str, Any] = nested if isinstance(nested, dict) else item
         name = program.get("name") or item.get("program_name")
         if not name:
             continue
@@ -186,7 +187,8 @@ class UpstreamData:
                 self._catalog_unavailable = True
             name = None
             if isinstance(body, dict):
-                school = body.get("school") if isinstance(body.get("school"), dict) else body
+                nested = body.get("school")
+                school: dict[str, Any] = nested if isinstance(nested, dict) else body
                 name = school.get("name") or school.get("school_name")
             self._school_names[school_code] = str(name) if name else None
         return self._school_names[school_code]

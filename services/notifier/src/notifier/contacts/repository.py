@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from notifier.contacts.models import Contact, ContactSchool
 
 
-def _with_children(statement: Select[tuple[Contact]]) -> Select[tuple[Contact]]:
+def _with_children(statement: Select[Contact]) -> Select[Contact]:
     return statement.options(selectinload(Contact.schools), selectinload(Contact.opt_outs))
 
 

@@ -81,7 +81,7 @@ def build_calendar(
         attendee.params["cn"] = vText(attendee_name)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["rsvp"] = vText("FALSE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
         calendar.add_component(event)
 
     return calendar.to_ical()

@@ -188,12 +188,12 @@ class LedgerWriter:
 
     async def _execute(self, statement: Any) -> int:
         if self._connection is not None:
-            result = await self._connection.execute(statement)
-            return int(result.rowcount or 0)
+            cursor = await self._connection.execute(statement)
+            return int(cursor.rowcount or 0)
         assert self._session is not None
-        result = await self._session.execute(statement)
+        result: Any = await self._session.execute(statement)
         await self._session.commit()
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(result.rowcount or 0)
 
     async def record(self, delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]) -> bool:
         return bool(await self._execute(outcome_statement(delivery_id, worker_id, now, values)))
