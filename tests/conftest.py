@@ -17,7 +17,6 @@ import pytest
 from fastapi import FastAPI
 
 from partnerfund_shared.app import ServiceDefinition
-from partnerfund_shared.settings import DatabaseSettings
 from partnerfund_shared.testing import (
     Harness,
     drop_postgres_database,
@@ -44,7 +43,7 @@ def _allocation() -> ServiceUnderTest:
     from allocation_api.settings import Settings
 
     return ServiceUnderTest(
-        "allocation", SERVICE, lambda url: create_app(Settings(database=DatabaseSettings(url=url)))
+        "allocation", SERVICE, lambda url: create_app(Settings(database={"url": url}))
     )
 
 
@@ -54,7 +53,7 @@ def _catalog() -> ServiceUnderTest:
     from catalog_api.settings import Settings
 
     return ServiceUnderTest(
-        "catalog", SERVICE, lambda url: create_app(Settings(database=DatabaseSettings(url=url)))
+        "catalog", SERVICE, lambda url: create_app(Settings(database={"url": url}))
     )
 
 
@@ -64,7 +63,7 @@ def _notifier() -> ServiceUnderTest:
     from notifier.settings import Settings
 
     return ServiceUnderTest(
-        "notifier", SERVICE, lambda url: create_app(Settings(database=DatabaseSettings(url=url)))
+        "notifier", SERVICE, lambda url: create_app(Settings(database={"url": url}))
     )
 
 
