@@ -197,3 +197,28 @@ class TestCommitmentScopes:
 
         assert response.status_code == 403
         assert response.json()["missing_scopes"] == ["allocations:read"]
+
+
+class TestProposalMetrics:
+    async def test_outcomes_are_counted(self, peers: Peers) -> None:
+        await peers.publish()
+        program = await peers.program()
+        headers = await peers.writer()
+
+        async def count(outcome: str) -> float:
+            text = (await peers.client.get("/metrics")).text
+            prefix = f'allocation_commitment_proposals_total{{outcome="{outcome}"}} '
+            lines = [line for line in text.splitlines() if line.startswith(prefix)]
+            return float(lines[0].removeprefix(prefix)) if lines else 0.0
+
+        created_before = await count("created")
+        rejected_before = await count("exceeds_balance")
+        await peers.client.post(
+            COMMITMENTS, headers=headers, json=commitment_body(program.program_id, "10.00")
+        )
+        await peers.client.post(
+            COMMITMENTS, headers=headers, json=commitment_body(program.program_id, "9999.00")
+        )
+
+        assert await count("created") == created_before + 1
+        assert await count("exceeds_balance") == rejected_before + 1

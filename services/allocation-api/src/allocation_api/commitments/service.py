@@ -18,6 +18,7 @@ from allocation_api.commitments import repository
 from allocation_api.commitments.catalog_client import CatalogClient, ProgramOwner
 from allocation_api.commitments.errors import (
     AllocationNotPublished,
+    CatalogUnavailable,
     CommitmentCancelled,
     CommitmentExceedsBalance,
     CommitmentNotFound,
@@ -26,6 +27,7 @@ from allocation_api.commitments.errors import (
     SchoolNotInAllocation,
     SchoolOverCommitted,
 )
+from allocation_api.commitments.metrics import PROPOSALS
 from allocation_api.commitments.models import Commitment
 from allocation_api.runs.models import Run
 from allocation_api.runs.repository import published_run
@@ -97,9 +99,16 @@ async def create_commitment(
 
     # Checked before calling the catalog, and again under the lock below.
     await _current_allocation(session, fiscal_year, request.fund, school_code)
-    program = await check_program(
-        catalog, fiscal_year, request.program_id, requires_portfolio=requires_portfolio
-    )
+    try:
+        program = await check_program(
+            catalog, fiscal_year, request.program_id, requires_portfolio=requires_portfolio
+        )
+    except ProgramRejected:
+        PROPOSALS.labels(outcome="program_rejected").inc()
+        raise
+    except CatalogUnavailable:
+        PROPOSALS.labels(outcome="catalog_unavailable").inc()
+        raise
 
     await repository.lock_school(session, fiscal_year, request.fund, school_code)
     if idempotency_key is not None:
@@ -120,6 +129,7 @@ async def create_commitment(
                 "remaining": str(allocated - totals.committed),
             },
         )
+        PROPOSALS.labels(outcome="exceeds_balance").inc()
         raise CommitmentExceedsBalance(
             school_code, requested=request.amount, allocated=allocated, committed=totals.committed
         )
@@ -150,8 +160,10 @@ async def create_commitment(
         # same school, so this is the same key sent at the same time for another school or fund.
         if idempotency_key is None:
             raise
+        PROPOSALS.labels(outcome="key_reused").inc()
         raise IdempotencyKeyReused(idempotency_key, None) from error
 
+    PROPOSALS.labels(outcome="created").inc()
     log.info(
         "commitment_created",
         extra={
@@ -289,7 +301,9 @@ async def _current_allocation(
 
 def _replay(earlier: Commitment, idempotency_key: str, request_hash: str) -> CreatedCommitment:
     if earlier.request_hash != request_hash:
+        PROPOSALS.labels(outcome="key_reused").inc()
         raise IdempotencyKeyReused(idempotency_key, earlier.id)
+    PROPOSALS.labels(outcome="replayed").inc()
     log.info(
         "commitment_replayed",
         extra={"commitment_id": earlier.id, "idempotency_key": idempotency_key},
