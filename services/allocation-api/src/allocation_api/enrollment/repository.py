@@ -70,14 +70,5 @@ async def list_counts(
     return (await session.scalars(query)).all()
 
 
-async def counts_by_code(session: AsyncSession, set_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(EnrollmentCount.school_code, EnrollmentCount.enrollment).where(
-            EnrollmentCount.set_id == set_id
-        )
-    )
-    return {code: enrollment for code, enrollment in rows}
-
-
 def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)

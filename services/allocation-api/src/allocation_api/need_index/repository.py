@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
@@ -69,13 +68,6 @@ async def list_scores(
     if after_code is not None:
         query = query.where(NeedIndexScore.school_code > after_code)
     return (await session.scalars(query)).all()
-
-
-async def scores_by_code(session: AsyncSession, set_id: int) -> dict[str, Decimal | None]:
-    rows = await session.execute(
-        select(NeedIndexScore.school_code, NeedIndexScore.score).where(NeedIndexScore.set_id == set_id)
-    )
-    return {code: score for code, score in rows}
 
 
 def _table(model: type[Any]) -> Table:

@@ -55,19 +55,5 @@ async def list_schools(session: AsyncSession, *, limit: int, after_code: str | N
     return (await session.scalars(query)).all()
 
 
-async def labels_by_code(session: AsyncSession, codes: Collection[str]) -> dict[str, tuple[str, str | None]]:
-    """Return code -> (name, RC code) for the given schools."""
-    labels: dict[str, tuple[str, str | None]] = {}
-    ordered = sorted(codes)
-    for start in range(0, len(ordered), LOOKUP_CHUNK):
-        chunk = ordered[start : start + LOOKUP_CHUNK]
-        rows = await session.execute(
-            select(School.code, School.name, School.rc_code).where(School.code.in_(chunk))
-        )
-        for code, name, rc_code in rows:
-            labels[code] = (name, rc_code)
-    return labels
-
-
 def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
