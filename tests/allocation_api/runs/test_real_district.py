@@ -115,6 +115,7 @@ class TestRealDistrict:
         problem = response.json()
         assert [error["row"] for error in problem["errors"]] == blank_rows
         assert problem["errors"][0]["column"] == "bps_school_code"
+        assert "Henderson K-12 Inclusion School Upper" in problem["errors"][0]["message"]
         listed = (await allocation.client.get("/v1/schools", headers=await allocation.admin_headers())).json()
         assert listed["items"] == []
 

@@ -35,13 +35,15 @@ SCHOOL_CODE = ColumnSpec(
     description="BPS four-digit school code, as text.",
 )
 
+SCHOOL_NAME = ColumnSpec(
+    name="school_name",
+    parse=parse_text,
+    synonyms=("School Name", "Name", "School"),
+)
+
 SCHOOL_COLUMNS = (
     SCHOOL_CODE,
-    ColumnSpec(
-        name="school_name",
-        parse=parse_text,
-        synonyms=("School Name", "Name", "School"),
-    ),
+    SCHOOL_NAME,
     ColumnSpec(
         name="rc_code",
         parse=parse_text,

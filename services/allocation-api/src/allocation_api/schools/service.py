@@ -7,16 +7,16 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from allocation_api.audit import service as audit
-from allocation_api.columns import SCHOOL_COLUMNS
+from allocation_api.columns import SCHOOL_COLUMNS, SCHOOL_NAME
 from allocation_api.imports import warnings_of
 from allocation_api.pagination import decode_cursor, next_cursor
 from allocation_api.schools import repository
 from allocation_api.schools.models import School as SchoolRow
 from partnerfund_shared.auth import Principal
 from partnerfund_shared.db import utc_now
-from partnerfund_shared.errors import NotFound
+from partnerfund_shared.errors import ErrorItem, ImportRejected, NotFound
 from partnerfund_shared.schemas.allocation import ImportResult, School
-from partnerfund_shared.tabular import parse_columns_mapping, read_table
+from partnerfund_shared.tabular import ColumnSpec, parse_columns_mapping, read_table
 from partnerfund_shared.types import Page
 
 log = logging.getLogger("allocation_api.schools")
@@ -35,7 +35,10 @@ async def import_schools(
     Keeping absent schools is deliberate: score and enrollment sets and runs refer to them.
     """
     mapping = parse_columns_mapping(columns, [spec.name for spec in SCHOOL_COLUMNS])
-    table = read_table(content, filename=filename, columns=SCHOOL_COLUMNS, mapping=mapping)
+    try:
+        table = read_table(content, filename=filename, columns=SCHOOL_COLUMNS, mapping=mapping)
+    except ImportRejected as error:
+        raise _name_schools_in_problems(error, content, filename, mapping) from None
 
     now = utc_now()
     existing = await repository.find_existing_codes(
@@ -87,6 +90,38 @@ async def import_schools(
         extra={"rows": len(table.rows), "inserted": len(inserts), "updated": len(updates)},
     )
     return ImportResult(id=entry.id, rows=len(table.rows), warnings=warnings_of(table))
+
+
+def _name_schools_in_problems(
+    error: ImportRejected, content: bytes, filename: str | None, mapping: dict[str, str] | None
+) -> ImportRejected:
+    """Add each bad row's school name to its problem, so a row without a code is recognisable.
+
+    The file is read again for the name column alone; if even that fails, the problems are
+    returned as they were.
+    """
+    name_column = ColumnSpec(
+        name=SCHOOL_NAME.name,
+        parse=SCHOOL_NAME.parse,
+        synonyms=SCHOOL_NAME.synonyms,
+        required=False,
+        allow_blank=True,
+    )
+    name_mapping = {"school_name": mapping["school_name"]} if mapping and "school_name" in mapping else None
+    try:
+        names = read_table(content, filename=filename, columns=[name_column], mapping=name_mapping)
+    except ImportRejected:
+        return error
+    name_by_row = {row.number: row.values["school_name"] for row in names.rows}
+
+    problems = []
+    for item in error.errors:
+        name = name_by_row.get(item.row) if item.row is not None else None
+        message = f"{item.message} (school name: {name})" if name else item.message
+        problems.append(
+            ErrorItem(message=message, loc=item.loc, row=item.row, column=item.column, value=item.value)
+        )
+    return ImportRejected(detail=error.detail, errors=problems, extra=error.extra, headers=error.headers)
 
 
 async def get_school(session: AsyncSession, code: str) -> School:
