@@ -42,9 +42,7 @@ def _allocation() -> ServiceUnderTest:
     from allocation_api.service import SERVICE
     from allocation_api.settings import Settings
 
-    return ServiceUnderTest(
-        "allocation", SERVICE, lambda url: create_app(Settings(database={"url": url}))
-    )
+    return ServiceUnderTest("allocation", SERVICE, lambda url: create_app(Settings(database={"url": url})))
 
 
 def _catalog() -> ServiceUnderTest:
@@ -52,9 +50,7 @@ def _catalog() -> ServiceUnderTest:
     from catalog_api.service import SERVICE
     from catalog_api.settings import Settings
 
-    return ServiceUnderTest(
-        "catalog", SERVICE, lambda url: create_app(Settings(database={"url": url}))
-    )
+    return ServiceUnderTest("catalog", SERVICE, lambda url: create_app(Settings(database={"url": url})))
 
 
 def _notifier() -> ServiceUnderTest:
@@ -62,9 +58,7 @@ def _notifier() -> ServiceUnderTest:
     from notifier.service import SERVICE
     from notifier.settings import Settings
 
-    return ServiceUnderTest(
-        "notifier", SERVICE, lambda url: create_app(Settings(database={"url": url}))
-    )
+    return ServiceUnderTest("notifier", SERVICE, lambda url: create_app(Settings(database={"url": url})))
 
 
 SERVICES: dict[str, Callable[[], ServiceUnderTest]] = {
@@ -91,6 +85,7 @@ class MigratedDatabases:
         self.worker = worker
         self.folder = folder
         self.urls: dict[tuple[str, str], str] = {}
+        self.postgres_names: list[str] = []
 
     def url(self, service: str, backend: str) -> str:
         key = (service, backend)
@@ -109,16 +104,26 @@ class MigratedDatabases:
             return executor.submit(self._create_blocking, service, backend, label).result()
 
     def _create_blocking(self, service: str, backend: str, label: str) -> str:
+        url = self._create_empty(service, backend, label)
+        service_under_test(service).definition.migrations.upgrade(url)
+        return url
+
+    def empty_url(self, service: str, backend: str, label: str) -> str:
+        """Create a database with no tables at all, for tests of unmigrated deployments."""
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            return executor.submit(self._create_empty, service, backend, label).result()
+
+    def _create_empty(self, service: str, backend: str, label: str) -> str:
         name = f"pf_test_{service}_{self.worker}{'_' + label if label else ''}"
         if backend == "sqlite":
             path = self.folder / f"{name}.db"
             path.unlink(missing_ok=True)
-            url = sqlite_url(path)
-        else:
-            assert TEST_DATABASE_URL is not None
-            url = asyncio.run(recreate_postgres_database(TEST_DATABASE_URL, name))
-        service_under_test(service).definition.migrations.upgrade(url)
-        return url
+            return sqlite_url(path)
+        assert TEST_DATABASE_URL is not None
+        # PostgreSQL truncates identifiers to 63 bytes; keep the unique part at the front.
+        name = name[:63]
+        self.postgres_names.append(name)
+        return asyncio.run(recreate_postgres_database(TEST_DATABASE_URL, name))
 
     def drop_all(self) -> None:
         for (_service, backend), url in self.urls.items():
@@ -128,9 +133,15 @@ class MigratedDatabases:
 
 
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory: pytest.TempPathFactory, worker_id: str):  # type: ignore[no-untyped-def]
-    """Per-worker migrated databases (`worker_id` is "master" without xdist)."""
-    registry = MigratedDatabases(worker_id, tmp_path_factory.mktemp("databases"))
+def databases(  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, testrun_uid: str
+):
+    """Per-worker migrated databases (`worker_id` is "master" without xdist).
+
+    The run's id is part of each name, so two suites running at once on one PostgreSQL server
+    never drop each other's databases.
+    """
+    registry = MigratedDatabases(f"{worker_id}_{testrun_uid[:8]}", tmp_path_factory.mktemp("databases"))
     yield registry
     registry.drop_all()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -73,15 +72,4 @@ class TestMigrationsMatchModels:
 
 
 def _empty_database(databases: MigratedDatabases, key: str, backend: str) -> str:
-    from partnerfund_shared.testing import recreate_postgres_database, sqlite_url
-    from tests.conftest import TEST_DATABASE_URL
-
-    name = f"pf_test_{key}_{databases.worker}_empty"
-    if backend == "sqlite":
-        path = databases.folder / f"{name}.db"
-        path.unlink(missing_ok=True)
-        return sqlite_url(path)
-    assert TEST_DATABASE_URL is not None
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        created = executor.submit(asyncio.run, recreate_postgres_database(TEST_DATABASE_URL, name))
-        return created.result()
+    return databases.empty_url(key, backend, "empty")
