@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from allocation_api.commitments.models import Commitment, CommitmentLock
-from allocation_api.settings import CommitmentSettings
+from allocation_api.settings import CommitmentSettings, Settings
 from tests.allocation_api.commitments.builders import FISCAL_YEAR, commitment_body
 from tests.allocation_api.commitments.conftest import Peers
 
@@ -129,6 +130,16 @@ class TestPortfolioSetting:
         )
 
         assert response.status_code == 201, response.text
+
+    def test_environment_sets_requirement_per_fund(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("ALLOCATION_COMMITMENTS__PORTFOLIO_REQUIRED", '{"partnership": false}')
+        monkeypatch.setenv("ALLOCATION_COMMITMENTS__CATALOG_RETRY_AFTER", "5")
+
+        settings = Settings().commitments
+
+        assert settings.requires_portfolio("partnership") is False
+        assert settings.requires_portfolio("school_support") is True
+        assert settings.catalog_retry_after == 5
 
     def test_unlisted_fund_requires_portfolio(self) -> None:
         settings = CommitmentSettings(portfolio_required={"school_support": False})

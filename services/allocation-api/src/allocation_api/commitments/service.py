@@ -103,7 +103,16 @@ async def create_commitment(
         program = await check_program(
             catalog, fiscal_year, request.program_id, requires_portfolio=requires_portfolio
         )
-    except ProgramRejected:
+    except ProgramRejected as rejection:
+        log.info(
+            "commitment_rejected_program",
+            extra={
+                "fiscal_year": fiscal_year,
+                "school_code": school_code,
+                "program_id": request.program_id,
+                "reason": rejection.extra["reason"],
+            },
+        )
         PROPOSALS.labels(outcome="program_rejected").inc()
         raise
     except CatalogUnavailable:
