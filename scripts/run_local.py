@@ -19,6 +19,7 @@ from partnerfund_shared.auth import generate_token
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 ADMIN_KEY_FILE = VAR / "admin-api-key"
+LOG_FILE = VAR / "log" / "processes.log"
 SMTP_PORT = int(os.environ.get("PARTNERFUND_SMTP_PORT", "8025"))
 SERVICES = {
     "allocation_api": ("Allocation API", "ALLOCATION_", 8001),
@@ -150,10 +151,15 @@ def main() -> None:
         start_new_session=True,
     )
     try:
-        wait_until_ready()
+        try:
+            wait_until_ready()
+        except SystemExit:
+            print(f"See {LOG_FILE} for the reason.")
+            raise
         ran_cycle = run_sample_cycle(env)
         print_summary(token, created, ran_cycle)
-        honcho.wait()
+        exit_code = honcho.wait()
+        print(f"A process stopped (honcho exit code {exit_code}); see {LOG_FILE}.")
     except KeyboardInterrupt:
         pass
     finally:
@@ -173,6 +179,7 @@ def print_summary(token: str, created: bool, ran_cycle: bool) -> None:
     lines.append(f"  Mail sink       SMTP 127.0.0.1:{SMTP_PORT}, messages in {VAR / 'mail'}")
     state = "created now" if created else "from an earlier run"
     lines.append(f"  Admin API key   {token}  ({state}; stored in {ADMIN_KEY_FILE})")
+    lines.append(f"  Process logs    {LOG_FILE}")
     if ran_cycle:
         lines.append("  Sample cycle    published; release messages are in var/mail/")
     lines.append("Press Ctrl-C to stop everything.")
