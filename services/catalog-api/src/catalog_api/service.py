@@ -12,7 +12,10 @@ MIGRATIONS = MigrationSetup(package="catalog_api", version_table="alembic_versio
 SERVICE = ServiceDefinition(
     name="catalog-api",
     title="Catalog API",
-    description="The public catalog of partner organizations, programs, partnerships and the Opportunity Portfolio.",
+    description=(
+        "The public catalog of partner organizations, programs, partnerships and the "
+        "Opportunity Portfolio."
+    ),
     migrations=MIGRATIONS,
     api_key_model=ApiKey,
     scopes=SCOPES,
