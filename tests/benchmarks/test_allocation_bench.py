@@ -34,7 +34,11 @@ from allocation_api.settings import Settings
 from partnerfund_shared.auth import create_api_key
 from partnerfund_shared.db import create_engine, create_sessionmaker, utc_now
 from partnerfund_shared.schemas.allocation import AllocationPolicy
-from partnerfund_shared.testing import postgres_admin_dsn, recreate_postgres_database
+from partnerfund_shared.testing import (
+    drop_postgres_database,
+    postgres_admin_dsn,
+    recreate_postgres_database,
+)
 
 SCHOOL_COUNT = 100_000
 FISCAL_YEAR = 2027
@@ -228,6 +232,7 @@ async def measure() -> dict[str, float]:
             await connection.execute(delete(table_of(RunLine)).where(RunLine.run_id == 1_000_000))
     finally:
         await engine.dispose()
+        await drop_postgres_database(server_url(), DATABASE_NAME)
 
     return {
         "compute_seconds": compute_seconds,
