@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from tests.allocation_api.commitments.builders import FISCAL_YEAR, commitment_body
 from tests.allocation_api.commitments.conftest import APPROVE, WRITE, Peers
 
@@ -80,6 +82,62 @@ class TestApproveCommitment:
 
         assert response.status_code == 404
         assert response.json()["type"].endswith("/commitment-not-found")
+
+
+class TestApprovalCatalogCheck:
+    async def test_program_declined_since_proposal_is_422(self, peers: Peers) -> None:
+        await peers.publish()
+        program = await peers.program()
+        proposed = await peers.client.post(
+            COMMITMENTS, headers=await peers.writer(), json=commitment_body(program.program_id, "100.00")
+        )
+        declined = await peers.catalog.client.put(
+            f"/v1/portfolio/{FISCAL_YEAR}/programs/{program.program_id}",
+            headers=await peers.catalog.admin_headers(),
+            json={"category": "Literacy", "status": "declined"},
+        )
+        assert declined.status_code == 200, declined.text
+
+        response = await peers.client.post(
+            f"/v1/commitments/{proposed.json()['id']}/approve", headers=await peers.approver()
+        )
+
+        assert response.status_code == 422
+        assert response.json()["reason"] == "program_not_in_portfolio"
+        stored = await peers.client.get(
+            f"/v1/commitments/{proposed.json()['id']}", headers=await peers.reader()
+        )
+        assert stored.json()["status"] == "proposed"
+
+    async def test_unreachable_catalog_is_503(
+        self, peers: Peers, unreachable_catalog: httpx.AsyncClient
+    ) -> None:
+        await peers.publish()
+        proposed = await _propose(peers, "100.00")
+        peers.point_catalog_at(unreachable_catalog)
+
+        response = await peers.client.post(
+            f"/v1/commitments/{proposed['id']}/approve", headers=await peers.approver()
+        )
+
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "30"
+        stored = await peers.client.get(f"/v1/commitments/{proposed['id']}", headers=await peers.reader())
+        assert stored.json()["status"] == "proposed"
+
+    async def test_repeat_approval_needs_no_catalog(
+        self, peers: Peers, unreachable_catalog: httpx.AsyncClient
+    ) -> None:
+        await peers.publish()
+        proposed = await _propose(peers, "100.00")
+        headers = await peers.approver()
+        await peers.client.post(f"/v1/commitments/{proposed['id']}/approve", headers=headers)
+        peers.point_catalog_at(unreachable_catalog)
+
+        response = await peers.client.post(f"/v1/commitments/{proposed['id']}/approve", headers=headers)
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "approved"
 
 
 class TestCancelCommitment:

@@ -157,10 +157,16 @@ async def get_commitment(
 
 @router.post("/commitments/{commitment_id}/approve", response_model=Commitment)
 async def approve_commitment(
-    commitment_id: CommitmentIdPath, session: SessionDep, principal: ApproverDep
+    commitment_id: CommitmentIdPath,
+    session: SessionDep,
+    catalog: CatalogDep,
+    settings: CommitmentSettingsDep,
+    principal: ApproverDep,
 ) -> Commitment:
-    """Approve a proposed commitment; approving it again changes nothing."""
-    commitment = await service.approve_commitment(session, commitment_id, principal)
+    """Approve a proposed commitment after checking its program again; approving twice changes nothing."""
+    commitment = await service.approve_commitment(
+        session, catalog, commitment_id, principal, requires_portfolio=settings.requires_portfolio
+    )
     return reports.to_schema(commitment)
 
 

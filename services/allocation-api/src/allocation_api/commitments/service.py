@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -215,12 +216,33 @@ async def check_program(
     return ApprovedProgram(owner=owner, portfolio_status=check.portfolio_status, category=check.category)
 
 
-async def approve_commitment(session: AsyncSession, commitment_id: int, principal: Principal) -> Commitment:
+async def approve_commitment(
+    session: AsyncSession,
+    catalog: CatalogClient,
+    commitment_id: int,
+    principal: Principal,
+    *,
+    requires_portfolio: Callable[[str], bool],
+) -> Commitment:
     """Approve a proposed commitment; approving an approved one changes nothing.
 
-    Approval is refused while the school is over-committed, which happens after a newer, smaller
-    allocation supersedes the one its commitments were made against.
+    The catalog is asked again, because the program may have left the catalog or the portfolio
+    since the proposal. Approval is also refused while the school is over-committed, which
+    happens after a newer, smaller allocation supersedes the one its commitments were made against.
     """
+    commitment = await get_commitment(session, commitment_id)
+    if commitment.status == "approved":
+        return commitment
+    if commitment.status == "cancelled":
+        raise CommitmentCancelled(commitment_id)
+    # Outside the lock, like a proposal's check, so on PostgreSQL a slow catalog delays no writer.
+    await check_program(
+        catalog,
+        commitment.fiscal_year,
+        commitment.program_id,
+        requires_portfolio=requires_portfolio(commitment.fund),
+    )
+
     commitment = await _load_locked(session, commitment_id)
     if commitment.status == "approved":
         return commitment
