@@ -55,8 +55,14 @@ class TestOperationsRoutes:
         assert "http_requests_total" in metrics.text
         assert 'route="/healthz"' in metrics.text
 
-    async def test_openapi_docs_served(self, allocation) -> None:  # type: ignore[no-untyped-def]
-        assert (await allocation.client.get("/docs")).status_code == 200
+    async def test_openapi_docs_served_without_cdn(self, allocation) -> None:  # type: ignore[no-untyped-def]
+        docs = await allocation.client.get("/docs")
+        assert docs.status_code == 200
+        assert "cdn." not in docs.text
+        assert "/docs-assets/swagger-ui-bundle.js" in docs.text
+        script = await allocation.client.get("/docs-assets/swagger-ui-bundle.js")
+        assert script.status_code == 200
+        assert len(script.content) > 100_000
         assert (await allocation.client.get("/openapi.json")).json()["info"]["title"]
 
 

@@ -7,8 +7,12 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass, field
 from typing import Any
 
+import swagger_ui_bundle
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from partnerfund_shared import health
 from partnerfund_shared.db import create_engine, create_sessionmaker
@@ -35,6 +39,29 @@ class ServiceDefinition:
     lifespan_hooks: Sequence[LifespanHook] = field(default_factory=tuple)
 
 
+DOCS_ASSETS_PATH = "/docs-assets"
+
+
+def install_offline_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at /docs from the swagger-ui-bundle package instead of a CDN.
+
+    District networks and the local demo may have no internet access, and FastAPI's default page
+    loads its script and style sheet from a public CDN.
+    """
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), "docs-assets")
+
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API documentation",
+            swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon-32x32.png",
+        )
+
+    app.add_api_route("/docs", swagger_ui, include_in_schema=False, response_class=HTMLResponse)
+
+
 def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
     """Build the FastAPI app; the engine is created in lifespan unless a test set one already."""
 
@@ -59,7 +86,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         description=definition.description,
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
     )
     app.state.settings = settings
     app.state.engine = None
@@ -79,6 +106,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     app.add_middleware(RequestContextMiddleware, service=definition.name)
 
     app.include_router(health.router)
+    install_offline_docs(app)
     for router in definition.routers():
         app.include_router(router)
     return app
