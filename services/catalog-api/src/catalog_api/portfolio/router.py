@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 
 from catalog_api.caching import public_response
 from catalog_api.dependencies import PortfolioDeciderDep
-from catalog_api.portfolio import service
+from catalog_api.imports.service import read_upload
+from catalog_api.portfolio import imports, service
+from catalog_api.portfolio.schemas import PortfolioImportResult
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
 from partnerfund_shared.types import FiscalYear
@@ -49,3 +51,18 @@ async def decide_portfolio_program(
     membership, created = await service.decide(session, principal, fiscal_year, program_id, body)
     response.status_code = 201 if created else 200
     return membership
+
+
+@router.post("/{fiscal_year}/import", status_code=201, response_model=PortfolioImportResult)
+async def import_portfolio_decisions(
+    session: SessionDep,
+    principal: PortfolioDeciderDep,
+    fiscal_year: FiscalYearPath,
+    file: Annotated[UploadFile, File(description="Portfolio decisions, CSV or XLSX.")],
+    columns: Annotated[
+        str | None, Form(description='JSON: our field -> your header, {"program_name": "Program"}.')
+    ] = None,
+) -> PortfolioImportResult:
+    """Import a year's portfolio decisions by organization and program name, all or nothing."""
+    content, table = await read_upload(file, columns, imports.PORTFOLIO_COLUMNS)
+    return await imports.import_decisions(session, principal, fiscal_year, content, table)

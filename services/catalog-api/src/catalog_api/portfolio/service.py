@@ -26,7 +26,7 @@ class PortfolioDecisionConflict(Conflict):
     title = "Portfolio decision not allowed"
 
 
-async def _cycle(session: AsyncSession, fiscal_year: int) -> PortfolioCycle:
+async def get_or_create_cycle(session: AsyncSession, fiscal_year: int) -> PortfolioCycle:
     cycle = await session.scalar(select(PortfolioCycle).where(PortfolioCycle.fiscal_year == fiscal_year))
     if cycle is None:
         cycle = PortfolioCycle(fiscal_year=fiscal_year)
@@ -35,7 +35,9 @@ async def _cycle(session: AsyncSession, fiscal_year: int) -> PortfolioCycle:
     return cycle
 
 
-async def _category(session: AsyncSession, cycle: PortfolioCycle, name: str) -> PortfolioCategory:
+async def get_or_create_category(
+    session: AsyncSession, cycle: PortfolioCycle, name: str
+) -> PortfolioCategory:
     key = match_key(name)
     category = await session.scalar(
         select(PortfolioCategory).where(PortfolioCategory.cycle_id == cycle.id, PortfolioCategory.key == key)
@@ -89,8 +91,8 @@ async def decide(
             extra={"program_status": program.status},
         )
 
-    cycle = await _cycle(session, fiscal_year)
-    category = await _category(session, cycle, decision.category)
+    cycle = await get_or_create_cycle(session, fiscal_year)
+    category = await get_or_create_category(session, cycle, decision.category)
     membership = await session.scalar(
         select(PortfolioMembership).where(
             PortfolioMembership.cycle_id == cycle.id, PortfolioMembership.program_id == program_id
