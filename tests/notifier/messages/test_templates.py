@@ -232,3 +232,11 @@ class TestReason:
 )
 def test_money_format(amount, expected):
     assert format_money(amount) == expected
+
+
+def test_release_paragraphs_have_no_hard_breaks():
+    message = render(MessageTemplate.BUDGET_RELEASE, fiscal_year=2028, fund="partnership", line=make_line())
+
+    body = message.text.split("\n--\n")[0]
+    for paragraph in body.split("\n\n"):
+        assert "\n" not in paragraph.strip(), paragraph

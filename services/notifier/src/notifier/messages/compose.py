@@ -10,11 +10,132 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email import policy
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, MessageIDHeader, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import Policy
 from email.utils import format_datetime
+from typing import ClassVar, Literal
 
 from notifier.messages.render import RenderedMessage
+
+# RFC 2047: an encoded word is at most 75 characters, "=?utf-8?q?" and "?=" included.
+_ENCODED_WORD_MAX = 75
+_ENCODED_WORD_PREFIX = "=?utf-8?q?"
+_ENCODED_WORD_SUFFIX = "?="
+# Characters that a Q-encoded word may carry unencoded in RFC 2047 section 5 (3), the strictest
+# case, so they are safe in any header.
+_Q_LITERAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
+
+
+def _q_encode(character: str) -> str:
+    if character == " ":
+        return "_"
+    if character in _Q_LITERAL:
+        return character
+    return "".join(f"={byte:02X}" for byte in character.encode())
+
+
+def _encoded_words(text: str, max_length: int) -> list[str]:
+    """Q-encode `text` as UTF-8 encoded words of at most `max_length` characters each.
+
+    Words are split only between characters, never inside a character's UTF-8 bytes.
+    """
+    room = max_length - len(_ENCODED_WORD_PREFIX) - len(_ENCODED_WORD_SUFFIX)
+    chunks = [""]
+    for character in text:
+        encoded = _q_encode(character)
+        if len(chunks[-1]) + len(encoded) > room:
+            chunks.append("")
+        chunks[-1] += encoded
+    return [f"{_ENCODED_WORD_PREFIX}{chunk}{_ENCODED_WORD_SUFFIX}" for chunk in chunks]
+
+
+def _needs_encoding(word: str) -> bool:
+    # A plain word that looks like an encoded word would be decoded by the reader.
+    return not word.isascii() or not word.isprintable() or "=?" in word
+
+
+def _subject_tokens(value: str, max_encoded_length: int) -> list[tuple[str, bool]]:
+    """Split a subject into (token, follows_a_space) pairs that may each start a folded line.
+
+    Consecutive words that need encoding go into one run of encoded words with their spaces
+    inside, because a decoder drops the whitespace between two adjacent encoded words.
+    """
+    tokens: list[tuple[str, bool]] = []
+    words = value.split()
+    index = 0
+    while index < len(words):
+        if not _needs_encoding(words[index]):
+            tokens.append((words[index], bool(tokens)))
+            index += 1
+            continue
+        run_end = index
+        while run_end < len(words) and _needs_encoding(words[run_end]):
+            run_end += 1
+        encoded = _encoded_words(" ".join(words[index:run_end]), max_encoded_length)
+        tokens.append((encoded[0], bool(tokens)))
+        tokens.extend((word, False) for word in encoded[1:])
+        index = run_end
+    return tokens
+
+
+def fold_subject(name: str, value: str, header_policy: Policy) -> str:
+    """Fold an unstructured header at spaces, never right after the header name.
+
+    The standard library's folder (Python 3.11) moves a value that fits on a line of its own
+    to the next line, which leaves a leading space in the parsed value, and it loses or
+    doubles spaces around encoded words. This folder keeps at least the first word after
+    `Name: `, and folds only between words or between two encoded words.
+    """
+    max_length = header_policy.max_line_length or 998
+    label = f"{name}:"
+    # An encoded word must fit beside the label, because the first one may have to sit there.
+    max_encoded_length = max(min(_ENCODED_WORD_MAX, max_length - len(label) - 1), 20)
+    lines = [label]
+    for token, follows_space in _subject_tokens(value, max_encoded_length):
+        if lines[-1] == label:
+            lines[-1] += " " + token
+            continue
+        separator = " " if follows_space else ""
+        if len(lines[-1]) + len(separator) + len(token) <= max_length:
+            lines[-1] += separator + token
+        else:
+            # The folding white space stands for the space between the words, and decoders
+            # ignore it between two encoded words.
+            lines.append(" " + token)
+    return header_policy.linesep.join(lines) + header_policy.linesep
+
+
+# BaseHeader is a base here only for the type checker: the registry adds it at runtime.
+class SubjectHeader(UnstructuredHeader, BaseHeader):
+    """Subject that folds with `fold_subject` under any policy the message is written with."""
+
+    def fold(self, *, policy: Policy) -> str:
+        return fold_subject(self.name, str(self), policy)
+
+
+class UnfoldedMessageIDHeader(MessageIDHeader, BaseHeader):
+    """Message-ID written on one line.
+
+    A Message-ID has no space to fold at, so the standard folder breaks right after the name,
+    which leaves a leading space in the parsed value. One line of about 90 characters is well
+    within the 998-character limit of RFC 5322.
+    """
+
+    max_count: ClassVar[Literal[1]] = 1
+
+    def fold(self, *, policy: Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_HEADER_REGISTRY = HeaderRegistry()
+_HEADER_REGISTRY.map_to_type("subject", SubjectHeader)
+_HEADER_REGISTRY.map_to_type("message-id", UnfoldedMessageIDHeader)
+
+# Header objects keep their class when another policy writes the message, so the worker's
+# `as_bytes(policy=email.policy.SMTP)` still folds Subject and Message-ID as above.
+MESSAGE_POLICY = policy.default.clone(header_factory=_HEADER_REGISTRY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +179,7 @@ def build_email(
     An invitation goes in as a `text/calendar; method=...` attachment named `invite.ics`
     (or `cancel.ics`), which mail clients offer to add to the calendar.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender.to_address()
     message["To"] = recipient.to_address()
     if reply_to is not None:
@@ -74,11 +195,14 @@ def build_email(
 
     if calendar is not None:
         file_name = "cancel.ics" if calendar.method == "CANCEL" else "invite.ics"
+        # Bytes go in unchanged under base64, so the CRLF line ends that RFC 5545 requires
+        # survive. Text content would be split into lines again and joined with LF.
         message.add_attachment(
-            calendar.content.decode(),
+            calendar.content,
+            maintype="text",
             subtype="calendar",
             filename=file_name,
             cte="base64",
-            params={"method": calendar.method},
+            params={"method": calendar.method, "charset": "utf-8"},
         )
     return message
