@@ -73,7 +73,8 @@ class FakeDeployment:
     )
     runs: list[dict[str, Any]] = field(default_factory=list)
     campaigns: list[dict[str, Any]] = field(default_factory=list)
-    # Set to make the next import of that kind fail with this problem response.
+    # Set to make the next import of that kind ("need-index"), or the next campaign of a kind
+    # ("campaign:office_hours"), fail with this problem response.
     reject_next: dict[str, httpx.Response] = field(default_factory=dict)
     unreachable: set[str] = field(default_factory=set)
     next_ids: dict[str, int] = field(default_factory=dict)
@@ -211,6 +212,20 @@ class FakeDeployment:
             return httpx.Response(
                 201, json={"id": self.take_id("catalog"), "rows": 3405, "warnings": [], "skipped": skipped}
             )
+        if request.path.startswith("/v1/portfolio/") and request.path.endswith("/import"):
+            assert request.upload is not None
+            rows = request.upload.content.count(b"\n") - 1
+            return httpx.Response(
+                201,
+                json={
+                    "id": self.take_id("catalog"),
+                    "rows": rows,
+                    "warnings": [],
+                    "created": rows,
+                    "updated": 0,
+                    "unchanged": 0,
+                },
+            )
         return problem(404, "Not found", f"no route {request.method} {request.path}")
 
     # notifier
@@ -227,6 +242,9 @@ class FakeDeployment:
             return httpx.Response(200, json={"items": items, "next_cursor": None})
         if request.path == "/v1/campaigns":
             body = request.json
+            rejection = self.reject_next.pop(f"campaign:{body['kind']}", None)
+            if rejection is not None:
+                return rejection
             campaign = {
                 **body,
                 "id": self.take_id("notifier"),

@@ -53,25 +53,6 @@ def problems_of(text: str) -> list[str]:
 
 
 class TestShippedCycleFiles:
-    def test_sample_cycle_matches_demo(self) -> None:
-        cycle = load_cycle_file(CYCLES / "sample.toml")
-
-        assert cycle.fiscal_year == 2028
-        assert cycle.policy.pool == Decimal("5700000.00")
-        assert cycle.policy.eligibility.model_dump() == {"min_score": Decimal("0.56")}
-        assert cycle.policy.weighting.method == "flat"
-        assert cycle.calendar.budget_release.send_now is True
-        assert cycle.inputs.enrollment.columns == {
-            "school_code": "bps_school_code",
-            "enrollment": "total_enrollment",
-        }
-
-    def test_sample_cycle_points_at_var_sample(self) -> None:
-        cycle = load_cycle_file(CYCLES / "sample.toml")
-
-        school_list = cycle.resolve(cycle.inputs.school_list.path).resolve()
-        assert school_list == REPOSITORY / "var" / "sample" / "schools.csv"
-
     def test_fy19_example_follows_rollout_calendar(self) -> None:
         cycle = load_cycle_file(CYCLES / "fy19-example.toml")
         calendar = cycle.calendar
@@ -84,6 +65,19 @@ class TestShippedCycleFiles:
         assert calendar.technical_assistance.starts_on == date(2017, 12, 14)
         assert calendar.technical_assistance.ends_on == date(2018, 1, 11)
         assert calendar.portfolio_release is not None
+
+    def test_fy19_example_names_portfolio_file(self) -> None:
+        cycle = load_cycle_file(CYCLES / "fy19-example.toml")
+
+        assert cycle.inputs.portfolio is not None
+        assert cycle.inputs.portfolio.path == Path("fy19/portfolio-fy19.csv")
+        assert [name for name, _ in cycle.inputs.named_files()][3:5] == ["partnerships", "portfolio"]
+
+    def test_fy19_example_invitations_follow_release(self) -> None:
+        cycle = load_cycle_file(CYCLES / "fy19-example.toml")
+
+        assert cycle.calendar.office_hours is not None
+        assert cycle.calendar.office_hours.invite_at is None
 
 
 class TestParsing:
@@ -191,7 +185,7 @@ location = "Room 2A"
         problems = problems_of(text)
 
         assert len(problems) == 1
-        assert problems[0].startswith("calendar.office_hours.sessions.0:")
+        assert problems[0].startswith("calendar.office_hours.sessions[0]:")
         assert "not after its start" in problems[0]
 
     def test_session_outside_window_rejected(self) -> None:
@@ -225,7 +219,44 @@ location = "Room 2A"
 
         problems = problems_of(text)
 
-        assert any(problem.startswith("calendar.budget_release.audience.roles.0") for problem in problems)
+        assert any(problem.startswith("calendar.budget_release.audience.roles[0]") for problem in problems)
+
+    def test_invitation_after_first_session_rejected(self) -> None:
+        text = (
+            MINIMAL
+            + """
+[calendar.office_hours]
+title = "Office hours"
+invite_at = 2026-12-11T16:00:00
+[[calendar.office_hours.sessions]]
+starts_at = 2026-12-11T15:30:00
+ends_at = 2026-12-11T17:00:00
+location = "Room 2A"
+"""
+        )
+        problems = problems_of(text)
+
+        assert len(problems) == 1
+        assert problems[0].startswith("calendar.office_hours:")
+        assert "invite_at 2026-12-11 16:00 is not before the first session" in problems[0]
+
+    def test_invitation_time_is_read(self) -> None:
+        text = (
+            MINIMAL
+            + """
+[calendar.office_hours]
+title = "Office hours"
+invite_at = 2026-12-09T10:00:00
+[[calendar.office_hours.sessions]]
+starts_at = 2026-12-11T15:30:00
+ends_at = 2026-12-11T17:00:00
+location = "Room 2A"
+"""
+        )
+        cycle = parse(text)
+
+        assert cycle.calendar.office_hours is not None
+        assert cycle.calendar.office_hours.invite_at == datetime(2026, 12, 9, 10, 0)
 
     def test_unreadable_file_reported(self, tmp_path: Path) -> None:
         with pytest.raises(CycleFileError) as raised:

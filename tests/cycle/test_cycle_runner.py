@@ -8,16 +8,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from partnerfund_shared.cycle.client import ServiceClients
-from partnerfund_shared.cycle.config import CycleFile, load_cycle_file
+from partnerfund_shared.cycle.config import DISTRICT_TIME_ZONE, CycleFile, load_cycle_file
 from partnerfund_shared.cycle.runner import (
     CycleOptions,
     CycleOutcome,
+    CycleRejected,
     CycleRunner,
     Reporter,
     StepFailed,
@@ -27,19 +29,19 @@ from partnerfund_shared.cycle.sample import SampleSizes, generate_sample_distric
 from partnerfund_shared.cycle.settings import CycleSettings
 from tests.cycle.fake_deployment import FakeDeployment, problem
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SAMPLE_CYCLE = REPOSITORY / "deploy" / "cycles" / "sample.toml"
-SMALL = SampleSizes(schools=20, organizations=30, programs=50, partnerships=300, superintendents=2)
+SMALL = SampleSizes(
+    schools=20, organizations=30, programs=50, partnerships=300, superintendents=2, portfolio=12
+)
+# The sample's calendar starts on Monday, December 7, 2026, and the cycle runs that morning.
+CALENDAR_START = date(2026, 12, 7)
+RUN_AT = datetime(2026, 12, 7, 10, 0, tzinfo=DISTRICT_TIME_ZONE)
 
 
 @pytest.fixture
 def cycle_path(tmp_path: Path) -> Path:
-    """Write the shipped sample cycle file next to a small generated district."""
-    generate_sample_district(tmp_path / "sample", seed=5, sizes=SMALL)
-    text = SAMPLE_CYCLE.read_text(encoding="utf-8").replace("../../var/sample/", "sample/")
-    path = tmp_path / "sample.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    """Generate a small sample district and return its cycle file."""
+    summary = generate_sample_district(tmp_path / "sample", seed=5, sizes=SMALL, today=CALENDAR_START)
+    return summary.files.cycle
 
 
 @pytest.fixture
@@ -69,12 +71,18 @@ class Harness:
         publish: bool = True,
         from_step: StepName = "schools",
         supersede_reason: str | None = None,
+        now: datetime = RUN_AT,
+        allow_past_dates: bool = False,
+        allow_other_year_scores: bool = False,
     ) -> CycleOutcome:
         options = CycleOptions(
             publish=publish,
             from_step=from_step,
             supersede_reason=supersede_reason,
-            command=f"partnerfund cycle run {self.cycle_path}",
+            command=f"uv run partnerfund cycle run {self.cycle_path}",
+            allow_past_dates=allow_past_dates,
+            allow_other_year_scores=allow_other_year_scores,
+            now=now,
         )
         console = Console(file=self.output, width=200, highlight=False)
         with ServiceClients(self.settings, transport=self.deployment.transport()) as clients:
@@ -103,6 +111,7 @@ class TestFullCycle:
             "allocation /v1/fiscal-years/2028/need-index/import",
             "allocation /v1/fiscal-years/2028/enrollment/import",
             "catalog /v1/partnerships/import",
+            "catalog /v1/portfolio/2028/import",
             "notifier /v1/contacts/import",
             "allocation /v1/fiscal-years/2028/runs",
             "allocation /v1/runs/4/publish",
@@ -151,7 +160,7 @@ class TestFullCycle:
     def test_run_request_names_imported_sets(self, harness: Harness) -> None:
         harness.run()
 
-        policy = harness.deployment.posts()[6].json
+        policy = harness.deployment.posts()[7].json
         assert policy == {
             "fund": "partnership",
             "mode": "pool",
@@ -187,22 +196,38 @@ class TestFullCycle:
             "portfolio_release",
         ]
         release, office_hours, assistance, portfolio = campaigns
-        assert release["send_at"] == "2026-12-08T09:00"
+        assert release["send_at"] == "2026-12-07T09:00"
         assert release["not_eligible"] == "notify"
         assert "not_eligible" not in portfolio
         assert release["fiscal_year"] == 2028
         assert release["audience"] == {"roles": ["school_leader", "instructional_superintendent"]}
         assert office_hours["reminders"] == ["P1D", "PT1H"]
         assert office_hours["sessions"][0] == {
-            "starts_at": "2026-12-09T15:30",
-            "ends_at": "2026-12-09T17:00",
+            "starts_at": "2026-12-08T15:30",
+            "ends_at": "2026-12-08T17:00",
             "location": "Central office, Room 2A, 2300 Example Street",
         }
         assert office_hours["sessions"][1]["video_link"] == "https://meet.example.org/partnership-fund"
         assert assistance["description"] == (
-            "Technical assistance runs December 14, 2026 to January 11, 2027."
+            "Technical assistance runs December 11, 2026 to January 7, 2027."
         )
-        assert portfolio["send_at"] == "2026-12-08T09:30"
+        assert portfolio["send_at"] == "2026-12-08T09:00"
+
+    def test_invitations_follow_release_sent_now(self, harness: Harness) -> None:
+        harness.run()
+
+        office_hours, assistance = [request.json for request in harness.deployment.posts("notifier")[2:4]]
+        assert office_hours["send_at"] == "2026-12-07T10:30"
+        assert assistance["send_at"] == "2026-12-07T10:30"
+
+    def test_portfolio_decisions_are_imported(self, harness: Harness) -> None:
+        harness.run()
+
+        upload = harness.deployment.posts()[5].upload
+        assert upload is not None
+        assert upload.filename == "portfolio-fy28.csv"
+        assert upload.content.startswith(b"organization_name,program_name,category,status")
+        assert "catalog-api: 12 decisions" in harness.printed()
 
     def test_outcome_names_run_and_campaigns(self, harness: Harness) -> None:
         outcome = harness.run()
@@ -228,11 +253,13 @@ class TestIdempotence:
         harness.run()
 
         second = post_paths(harness.deployment)[first_posts:]
-        # The school list, partnerships and contacts are stored by key, so they are resent.
+        # The school list, partnerships, portfolio and contacts are stored by key, so they are
+        # resent.
         assert second == [
             "allocation /v1/schools/import",
             "catalog /v1/schools/import",
             "catalog /v1/partnerships/import",
+            "catalog /v1/portfolio/2028/import",
             "notifier /v1/contacts/import",
         ]
         assert len(harness.deployment.runs) == runs_before
@@ -405,3 +432,184 @@ class TestSettings:
         monkeypatch.setenv("PARTNERFUND_ALLOCATION_URL", "https://allocation.example.org/")
 
         assert CycleSettings().url_for("allocation") == "https://allocation.example.org"
+
+
+def edit_cycle(harness: Harness, old: str, new: str) -> None:
+    text = harness.cycle_path.read_text(encoding="utf-8")
+    assert old in text
+    harness.cycle_path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+class TestPastDates:
+    def test_past_release_rejected_before_any_request(self, harness: Harness) -> None:
+        edit_cycle(harness, "send_now = true", "send_now = false")
+
+        with pytest.raises(CycleRejected) as raised:
+            harness.run(now=datetime(2026, 12, 7, 9, 30, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert harness.deployment.requests == []
+        assert raised.value.problems == [
+            "budget_release: calendar.budget_release.send_at = 2026-12-07 09:00 is in the past"
+        ]
+        assert "--allow-past-dates" in raised.value.fix
+
+    def test_send_now_allows_past_release(self, harness: Harness) -> None:
+        outcome = harness.run(now=datetime(2026, 12, 7, 14, 0, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert outcome.sent_now == [outcome.campaigns["budget_release"]]
+
+    def test_past_session_named_by_key(self, harness: Harness) -> None:
+        with pytest.raises(CycleRejected) as raised:
+            harness.run(now=datetime(2026, 12, 8, 16, 0, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert harness.deployment.requests == []
+        assert raised.value.problems == [
+            "office_hours: calendar.office_hours.sessions[0].starts_at = 2026-12-08 15:30 is in the past",
+            "portfolio_release: calendar.portfolio_release.send_at = 2026-12-08 09:00 is in the past",
+        ]
+
+    def test_allow_past_dates_leaves_past_sessions_out(self, harness: Harness) -> None:
+        harness.run(now=datetime(2026, 12, 8, 16, 0, tzinfo=DISTRICT_TIME_ZONE), allow_past_dates=True)
+
+        campaigns = {
+            request.json["kind"]: request.json for request in harness.deployment.posts("notifier")[1:5]
+        }
+        assert [session["starts_at"] for session in campaigns["office_hours"]["sessions"]] == [
+            "2026-12-09T15:30",
+            "2026-12-10T15:30",
+        ]
+        assert campaigns["portfolio_release"]["send_at"] == "2026-12-08T09:00"
+        assert "left out calendar.office_hours.sessions[0] at 2026-12-08T15:30" in harness.printed()
+
+    def test_series_without_future_session_left_out(self, harness: Harness) -> None:
+        outcome = harness.run(
+            now=datetime(2026, 12, 12, 9, 0, tzinfo=DISTRICT_TIME_ZONE), allow_past_dates=True
+        )
+
+        assert "office_hours" not in outcome.campaigns
+        assert "technical_assistance" in outcome.campaigns
+
+    def test_draft_run_only_warns(self, harness: Harness) -> None:
+        outcome = harness.run(publish=False, now=datetime(2026, 12, 8, 16, 0, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert outcome.stopped_at_draft is True
+        assert "warning: --publish will reject these calendar times:" in harness.printed()
+        assert "calendar.office_hours.sessions[0].starts_at" in harness.printed()
+
+    def test_resume_after_campaigns_skips_check(self, harness: Harness) -> None:
+        harness.run()
+
+        harness.run(from_step="send", now=datetime(2027, 2, 1, 9, 0, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert "already sent 120 messages" in harness.printed()
+
+
+class TestInvitations:
+    def test_invitations_follow_scheduled_release(self, harness: Harness) -> None:
+        edit_cycle(harness, "send_at = 2026-12-07T09:00:00\n", "send_at = 2026-12-07T11:00:00\n")
+        edit_cycle(harness, "send_now = true", "send_now = false")
+
+        harness.run()
+
+        office_hours = harness.deployment.posts("notifier")[2].json
+        assert office_hours["send_at"] == "2026-12-07T11:30"
+
+    def test_invite_at_overrides_default(self, harness: Harness) -> None:
+        edit_cycle(
+            harness,
+            'title = "Partnership Fund office hours"\n',
+            'title = "Partnership Fund office hours"\ninvite_at = 2026-12-07T13:15:00\n',
+        )
+
+        harness.run()
+
+        office_hours, assistance = [request.json for request in harness.deployment.posts("notifier")[2:4]]
+        assert office_hours["send_at"] == "2026-12-07T13:15"
+        assert assistance["send_at"] == "2026-12-07T10:30"
+
+    def test_late_invitations_rejected(self, harness: Harness) -> None:
+        edit_cycle(harness, "send_at = 2026-12-08T09:00:00", "send_at = 2026-12-09T09:00:00")
+
+        with pytest.raises(CycleRejected) as raised:
+            harness.run(now=datetime(2026, 12, 8, 15, 10, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert harness.deployment.requests == []
+        assert len(raised.value.problems) == 1
+        assert raised.value.problems[0].startswith("office_hours: calendar.office_hours.invite_at is not set")
+        assert "at 2026-12-08 15:40, 30 minutes after the budget release" in raised.value.problems[0]
+        assert "first session at 2026-12-08 15:30;" in raised.value.problems[0]
+
+
+class TestCampaignFailure:
+    def test_rejected_campaign_names_kind_and_section(self, harness: Harness) -> None:
+        harness.deployment.reject_next["campaign:office_hours"] = problem(
+            422,
+            "Invalid input",
+            "send_at must be before the first session starts",
+            [{"loc": ["body", "send_at"], "message": "send_at must be before the first session starts"}],
+        )
+
+        with pytest.raises(StepFailed) as raised:
+            harness.run()
+
+        failure = raised.value
+        assert failure.step == "campaigns"
+        assert failure.summary.startswith(
+            "the office_hours campaign 'Partnership Fund office hours' was not created"
+        )
+        assert failure.problems == [
+            "calendar.office_hours.invite_at: send_at must be before the first session starts"
+        ]
+        assert "[calendar.office_hours]" in failure.fix
+
+    def test_session_problem_named_by_key(self, harness: Harness) -> None:
+        harness.deployment.reject_next["campaign:technical_assistance"] = problem(
+            422,
+            "Invalid input",
+            "the session would start in the past",
+            [{"loc": ["body", "sessions", 1, "starts_at"], "message": "the session would start in the past"}],
+        )
+
+        with pytest.raises(StepFailed) as raised:
+            harness.run()
+
+        assert raised.value.problems == [
+            "calendar.technical_assistance.sessions[1].starts_at: the session would start in the past"
+        ]
+        assert "[calendar.technical_assistance]" in raised.value.fix
+
+
+class TestScoreSheetYear:
+    def test_other_year_header_rejected_before_import(self, harness: Harness) -> None:
+        edit_cycle(harness, "fiscal_year = 2028", "fiscal_year = 2019")
+
+        with pytest.raises(CycleRejected) as raised:
+            harness.run()
+
+        assert harness.deployment.requests == []
+        assert raised.value.problems == [
+            "inputs.scores: the column 'FY28 OI Score' of need-index-fy28.csv names FY28, "
+            "but [cycle] fiscal_year is 2019 (FY19)"
+        ]
+        assert "--allow-other-year-scores" in raised.value.fix
+
+    def test_mapped_score_header_checked(self, harness: Harness) -> None:
+        edit_cycle(harness, "fiscal_year = 2028", "fiscal_year = 2027")
+        edit_cycle(
+            harness,
+            'path = "need-index-fy28.csv"\n',
+            'path = "need-index-fy28.csv"\ncolumns = { score = "fy28 oi score" }\n',
+        )
+
+        with pytest.raises(CycleRejected) as raised:
+            harness.run(publish=False)
+
+        assert "names FY28" in raised.value.problems[0]
+
+    def test_flag_imports_with_warning(self, harness: Harness) -> None:
+        edit_cycle(harness, "fiscal_year = 2028", "fiscal_year = 2019")
+
+        harness.run(publish=False, allow_other_year_scores=True)
+
+        assert "warning: inputs.scores: the column 'FY28 OI Score'" in harness.printed()
+        assert "imported anyway (--allow-other-year-scores)" in harness.printed()

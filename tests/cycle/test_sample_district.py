@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import Counter
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from partnerfund_shared.cycle.checks import late_invitations, past_dates
+from partnerfund_shared.cycle.config import DISTRICT_TIME_ZONE, load_cycle_file
 from partnerfund_shared.cycle.sample import (
     CONTACTS_HEADER,
     ENROLLMENT_HEADER,
     PARTNERSHIPS_HEADER,
+    PORTFOLIO_HEADER,
     SCHOOL_LIST_HEADER,
     SampleSummary,
     generate_sample_district,
 )
 from partnerfund_shared.cycle.vocabulary import GRADES, PROGRAM_AREAS
+
+# A Friday, so the office hours skip the weekend.
+CALENDAR_START = date(2026, 12, 4)
+# SHA-256 prefixes of the five data files of seed 2028. The portfolio draws from its own random
+# generator, so these stay as they were before it existed.
+SEED_2028_DIGESTS = {
+    "schools.csv": "62ad701ddc71cb52",
+    "need-index-fy28.csv": "10e23aab576306b4",
+    "enrollment-fy28.csv": "0dd69c4b4e5fe7b5",
+    "partnerbps-partnership-overview.csv": "345c2eaa8fe87796",
+    "contacts.csv": "3557d4f4b035d863",
+}
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -32,17 +49,36 @@ def read_header(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
-    return generate_sample_district(tmp_path_factory.mktemp("sample"), seed=2028)
+    return generate_sample_district(tmp_path_factory.mktemp("sample"), seed=2028, today=CALENDAR_START)
 
 
 class TestDeterminism:
     def test_same_seed_writes_identical_bytes(self, tmp_path: Path) -> None:
-        first = generate_sample_district(tmp_path / "first", seed=7)
-        second = generate_sample_district(tmp_path / "second", seed=7)
+        first = generate_sample_district(tmp_path / "first", seed=7, today=CALENDAR_START)
+        second = generate_sample_district(tmp_path / "second", seed=7, today=CALENDAR_START)
 
         for first_file, second_file in zip(first.files.all(), second.files.all(), strict=True):
             assert first_file.name == second_file.name
             assert first_file.read_bytes() == second_file.read_bytes(), first_file.name
+
+    def test_other_day_changes_only_cycle_file(self, tmp_path: Path) -> None:
+        first = generate_sample_district(tmp_path / "first", seed=7, today=CALENDAR_START)
+        second = generate_sample_district(tmp_path / "second", seed=7, today=date(2027, 1, 4))
+
+        changed = [
+            first_file.name
+            for first_file, second_file in zip(first.files.all(), second.files.all(), strict=True)
+            if first_file.read_bytes() != second_file.read_bytes()
+        ]
+        assert changed == ["cycle.toml"]
+
+    def test_portfolio_leaves_older_files_unchanged(self, sample: SampleSummary) -> None:
+        digests = {
+            path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:16] for path in sample.files.all()
+        }
+
+        for name, digest in SEED_2028_DIGESTS.items():
+            assert digests[name] == digest, name
 
     def test_other_seed_writes_other_district(self, tmp_path: Path) -> None:
         first = generate_sample_district(tmp_path / "first", seed=7)
@@ -253,3 +289,90 @@ class TestContacts:
 
         assert "José Núñez" in names
         assert sum(1 for name in names if not name.isascii()) >= 5
+
+
+class TestPortfolio:
+    def test_layout(self, sample: SampleSummary) -> None:
+        assert read_header(sample.files.portfolio) == list(PORTFOLIO_HEADER)
+
+    def test_sixty_to_ninety_programs(self, sample: SampleSummary) -> None:
+        rows = read_rows(sample.files.portfolio)
+
+        assert 60 <= len(rows) <= 90
+        assert sum(sample.portfolio.values()) == len(rows)
+
+    def test_mostly_approved_some_not(self, sample: SampleSummary) -> None:
+        statuses = Counter(row["status"] for row in read_rows(sample.files.portfolio))
+
+        assert set(statuses) == {"approved", "qualified", "declined"}
+        assert statuses["approved"] > 0.7 * sum(statuses.values())
+
+    def test_categories_cover_the_menu(self, sample: SampleSummary) -> None:
+        categories = {row["category"] for row in read_rows(sample.files.portfolio)}
+
+        assert categories == {"Literacy", "STEM", "English learners", "Arts", "Social-emotional learning"}
+
+    def test_every_program_is_in_the_export(self, sample: SampleSummary) -> None:
+        exported = {
+            (row["organization_name"], row["program_name"]) for row in read_rows(sample.files.partnerships)
+        }
+        decided = [
+            (row["organization_name"], row["program_name"]) for row in read_rows(sample.files.portfolio)
+        ]
+
+        assert set(decided) <= exported
+        assert len(set(decided)) == len(decided)
+
+
+class TestCycleFile:
+    def test_runs_the_generated_files(self, sample: SampleSummary) -> None:
+        cycle = load_cycle_file(sample.files.cycle)
+
+        assert cycle.fiscal_year == 2028
+        assert cycle.policy.pool == Decimal("5700000.00")
+        assert cycle.policy.eligibility.model_dump() == {"min_score": Decimal("0.56")}
+        assert cycle.missing_files() == []
+        assert cycle.resolve(cycle.inputs.scores.path) == sample.files.scores
+        assert cycle.inputs.portfolio is not None
+        assert cycle.resolve(cycle.inputs.portfolio.path) == sample.files.portfolio
+        assert cycle.inputs.enrollment.columns == {
+            "school_code": "bps_school_code",
+            "enrollment": "total_enrollment",
+        }
+
+    def test_release_goes_out_on_generation_day(self, sample: SampleSummary) -> None:
+        release = load_cycle_file(sample.files.cycle).calendar.budget_release
+
+        assert release.send_at == datetime(2026, 12, 4, 9, 0)
+        assert release.send_now is True
+
+    def test_office_hours_on_next_weekdays(self, sample: SampleSummary) -> None:
+        office_hours = load_cycle_file(sample.files.cycle).calendar.office_hours
+
+        assert office_hours is not None
+        assert office_hours.invite_at is None
+        assert [session.starts_at for session in office_hours.sessions] == [
+            datetime(2026, 12, day, 15, 30) for day in (7, 8, 9)
+        ]
+
+    def test_assistance_follows_office_hours(self, sample: SampleSummary) -> None:
+        calendar = load_cycle_file(sample.files.cycle).calendar
+        assistance = calendar.technical_assistance
+
+        assert assistance is not None
+        assert assistance.starts_on == date(2026, 12, 10)
+        assert assistance.ends_on == date(2027, 1, 6)
+        assert [session.starts_at for session in assistance.sessions] == [
+            datetime(2026, 12, 11, 14, 0),
+            datetime(2026, 12, 18, 14, 0),
+        ]
+        assert calendar.portfolio_release is not None
+        assert calendar.portfolio_release.send_at == datetime(2026, 12, 7, 9, 0)
+
+    def test_calendar_passes_checks_all_day(self, sample: SampleSummary) -> None:
+        cycle = load_cycle_file(sample.files.cycle)
+
+        for moment in (time(0, 0), time(9, 30), time(23, 59)):
+            now = datetime.combine(CALENDAR_START, moment, tzinfo=DISTRICT_TIME_ZONE)
+            assert past_dates(cycle, now) == [], moment
+            assert late_invitations(cycle, now) == [], moment

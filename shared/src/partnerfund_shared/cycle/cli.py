@@ -1,8 +1,12 @@
-"""`partnerfund`: generate the sample district and run a yearly cycle against a deployment."""
+"""`partnerfund`: generate the sample district and run a yearly cycle against a deployment.
+
+In a checkout the command runs as `uv run partnerfund`, which is how its hints spell it.
+"""
 
 from __future__ import annotations
 
 import shlex
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -11,12 +15,15 @@ import typer
 from rich.console import Console
 
 from partnerfund_shared.cycle.campaigns import campaign_plans
+from partnerfund_shared.cycle.checks import late_invitations, other_year_score_headers, past_dates
 from partnerfund_shared.cycle.client import SERVICE_TITLES, ServiceClients
-from partnerfund_shared.cycle.config import CycleFile, CycleFileError, load_cycle_file
+from partnerfund_shared.cycle.config import DISTRICT_TIME_ZONE, CycleFile, CycleFileError, load_cycle_file
 from partnerfund_shared.cycle.runner import (
+    COMMAND,
     STEP_NAMES,
     CycleOptions,
     CycleOutcome,
+    CycleRejected,
     CycleRunner,
     Reporter,
     StepFailed,
@@ -27,17 +34,40 @@ from partnerfund_shared.cycle.sample import generate_sample_district as write_sa
 from partnerfund_shared.cycle.settings import CycleSettings
 
 app = typer.Typer(
-    help="Partnership Fund: the sample district and the yearly allocation cycle.",
+    help="Partnership Fund: the sample district and the yearly allocation cycle. "
+    f"In a checkout, run it as `{COMMAND} ...`.",
     no_args_is_help=True,
 )
 
 
-cycle_app = typer.Typer(help="Check and run a cycle file against a deployment.", no_args_is_help=True)
+cycle_app = typer.Typer(
+    help=f"Check and run a cycle file against a deployment: `{COMMAND} cycle check FILE`, "
+    f"then `{COMMAND} cycle run FILE --publish`.",
+    no_args_is_help=True,
+)
 app.add_typer(cycle_app, name="cycle")
 
 # soft_wrap keeps long lines whole in logs and pipes, where rich would wrap them at 80 columns.
 console = Console(highlight=False, soft_wrap=True)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+AllowPastDates = Annotated[
+    bool,
+    typer.Option(
+        "--allow-past-dates",
+        help="Accept calendar times in the past: past releases are sent at once and past "
+        "sessions are left out of their campaign.",
+    ),
+]
+AllowOtherYearScores = Annotated[
+    bool,
+    typer.Option(
+        "--allow-other-year-scores",
+        help="Import a need-index sheet whose score header names another fiscal year "
+        '("FY27 OI Score" in an FY28 cycle).',
+    ),
+]
 
 
 @app.callback()
@@ -48,7 +78,7 @@ def main() -> None:
 @app.command("sample-district")
 def sample_district(
     out: Annotated[
-        Path, typer.Option(help="Folder to write the five files into; created if missing.")
+        Path, typer.Option(help="Folder to write the files and cycle.toml into; created if missing.")
     ] = Path("var/sample"),
     seed: Annotated[int, typer.Option(help="Random seed; one seed always writes the same bytes.")] = (
         DEFAULT_SEED
@@ -57,9 +87,17 @@ def sample_district(
         int,
         typer.Option(help="Fiscal year named in the score column and file names (2028 = FY28)."),
     ] = DEFAULT_FISCAL_YEAR,
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="First day of cycle.toml's calendar (YYYY-MM-DD); default: today in Boston.",
+        ),
+    ] = None,
 ) -> None:
-    """Write an invented school district in the file layouts real districts use."""
-    summary = write_sample_district(out, seed=seed, fiscal_year=fiscal_year)
+    """Write an invented school district in the file layouts real districts use, and its cycle file."""
+    first_day: date | None = today.date() if today is not None else None
+    summary = write_sample_district(out, seed=seed, fiscal_year=fiscal_year, today=first_day)
 
     typer.echo(f"Sample district written to {out} (seed {seed}, FY{fiscal_year % 100:02d}):")
     typer.echo(f"  {summary.files.school_list.name}: {summary.schools} schools")
@@ -76,10 +114,14 @@ def sample_district(
         f"{summary.programs} programs, {summary.organizations} organizations, "
         f"{summary.unmatched_partnership_rows} rows at sites that are not schools"
     )
+    portfolio = ", ".join(f"{count} {status}" for status, count in sorted(summary.portfolio.items()))
+    typer.echo(f"  {summary.files.portfolio.name}: {sum(summary.portfolio.values())} programs ({portfolio})")
     typer.echo(
         f"  {summary.files.contacts.name}: {summary.contacts} contacts, "
         f"{summary.superintendents} Instructional Superintendents"
     )
+    typer.echo(f"  {summary.files.cycle.name}: calendar from {summary.calendar_start.isoformat()}")
+    typer.echo(f"Run it with: {COMMAND} cycle run {shlex.quote(str(summary.files.cycle))} --publish")
 
 
 def read_cycle_file(path: Path) -> CycleFile:
@@ -95,27 +137,49 @@ def read_cycle_file(path: Path) -> CycleFile:
 @cycle_app.command("check")
 def check_cycle(
     cycle_file: Annotated[Path, typer.Argument(help="The cycle file (TOML).")],
+    allow_past_dates: AllowPastDates = False,
+    allow_other_year_scores: AllowOtherYearScores = False,
 ) -> None:
-    """Validate a cycle file and its input paths without calling any service."""
+    """Validate a cycle file, its calendar and its input files without calling any service."""
     cycle = read_cycle_file(cycle_file)
+    now = datetime.now(DISTRICT_TIME_ZONE)
 
     console.print(f"{cycle.title}: FY{cycle.fiscal_year % 100:02d}, {cycle.fund} fund", markup=False)
     if cycle.policy.pool is not None:
         console.print(f"  pool {format_money(cycle.policy.pool)}", markup=False)
-    for plan in campaign_plans(cycle):
-        first = plan.payload.get("send_at") or plan.payload["sessions"][0]["starts_at"]
+    for plan in campaign_plans(cycle, now=now, allow_past_dates=allow_past_dates):
         sessions = plan.payload.get("sessions")
-        count = f", {len(sessions)} sessions" if sessions else ""
-        now = ", sent at once" if plan.send_now else ""
-        console.print(f"  {plan.kind}: {plan.title!r} from {first}{count}{now}", markup=False)
+        if sessions:
+            first_session = sessions[0]["starts_at"]
+            when = f"invitations at {plan.first_message_at}, {len(sessions)} sessions from {first_session}"
+        else:
+            when = f"at {plan.first_message_at}"
+        at_once = ", sent at once" if plan.send_now else ""
+        console.print(f"  {plan.kind}: {plan.title!r} {when}{at_once}", markup=False)
 
-    missing = cycle.missing_files()
-    if missing:
-        error_console.print("Missing input files:", markup=False)
-        for line in missing:
+    sections = [
+        ("Missing input files:", cycle.missing_files()),
+        (
+            "Calendar times in the past:",
+            [] if allow_past_dates else [str(item) for item in past_dates(cycle, now)],
+        ),
+        ("Invitations after their first session:", [str(item) for item in late_invitations(cycle, now)]),
+        (
+            "Score sheet of another fiscal year:",
+            [] if allow_other_year_scores else other_year_score_headers(cycle),
+        ),
+    ]
+    failed = False
+    for title, problems in sections:
+        if not problems:
+            continue
+        failed = True
+        error_console.print(title, markup=False)
+        for line in problems:
             error_console.print(f"  {line}", markup=False)
+    if failed:
         raise typer.Exit(code=1)
-    console.print("  every input file exists", markup=False)
+    console.print("  every input file exists and every calendar time is ahead", markup=False)
 
 
 @cycle_app.command("run")
@@ -135,6 +199,8 @@ def run_cycle(
         str | None,
         typer.Option(help="Reason recorded when the new run replaces the year's published run."),
     ] = None,
+    allow_past_dates: AllowPastDates = False,
+    allow_other_year_scores: AllowOtherYearScores = False,
 ) -> None:
     """Import the inputs, compute the run, and with --publish publish it and schedule the mail.
 
@@ -147,12 +213,19 @@ def run_cycle(
         )
         raise typer.Exit(code=2)
     cycle = read_cycle_file(cycle_file)
-    command = shlex.join(["partnerfund", "cycle", "run", str(cycle_file)])
+    arguments = [str(cycle_file)]
+    if allow_past_dates:
+        arguments.append("--allow-past-dates")
+    if allow_other_year_scores:
+        arguments.append("--allow-other-year-scores")
+    command = f"{COMMAND} cycle run {shlex.join(arguments)}"
     options = CycleOptions(
         publish=publish,
         from_step=from_step,  # type: ignore[arg-type]
         supersede_reason=supersede_reason,
         command=command,
+        allow_past_dates=allow_past_dates,
+        allow_other_year_scores=allow_other_year_scores,
     )
 
     settings = CycleSettings()
@@ -164,11 +237,30 @@ def run_cycle(
         runner = CycleRunner(cycle, clients, options, Reporter(console))
         try:
             outcome = runner.run()
+        except CycleRejected as rejection:
+            print_rejection(rejection, options)
+            raise typer.Exit(code=1) from rejection
         except StepFailed as failure:
             print_failure(failure, options)
             raise typer.Exit(code=1) from failure
 
     print_outcome(outcome)
+
+
+def print_rejection(rejection: CycleRejected, options: CycleOptions) -> None:
+    error_console.print(
+        f"\nThe cycle file was rejected before any step: {rejection.summary}", markup=False, style="bold red"
+    )
+    for problem in rejection.problems:
+        error_console.print(f"  {problem}", markup=False)
+    error_console.print("The command sent no request to the services.", markup=False)
+    error_console.print(f"What to fix: {rejection.fix}", markup=False)
+    rerun = options.command
+    if options.from_step != STEP_NAMES[0]:
+        rerun += f" --from-step {options.from_step}"
+    if options.publish:
+        rerun += " --publish"
+    error_console.print(f"Then run again: {rerun}", markup=False)
 
 
 def print_failure(failure: StepFailed, options: CycleOptions) -> None:

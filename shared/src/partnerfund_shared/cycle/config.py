@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -28,6 +30,9 @@ from partnerfund_shared.schemas.allocation import DEFAULT_FUND, AllocationPolicy
 from partnerfund_shared.types import FiscalYear, SchoolCode
 
 ContactRole = Literal["school_leader", "instructional_superintendent", "central_office", "partner"]
+
+# Times written without an offset are wall-clock time in the district's time zone.
+DISTRICT_TIME_ZONE = ZoneInfo("America/New_York")
 
 # Set by the cycle command from the sets it imports, so a cycle file may not name them.
 RUNNER_POLICY_FIELDS = ("fund", "need_index_set_id", "enrollment_set_id")
@@ -81,6 +86,9 @@ class CycleInputs(_Strict):
     scores: InputFile
     enrollment: InputFile
     partnerships: PartnershipsInput | None = None
+    # Opportunity Portfolio decisions: organization_name, program_name, category, status and
+    # optionally decided_on, one row per program.
+    portfolio: InputFile | None = None
     contacts: InputFile | None = None
 
     def named_files(self) -> list[tuple[str, InputFile]]:
@@ -89,6 +97,7 @@ class CycleInputs(_Strict):
             ("scores", self.scores),
             ("enrollment", self.enrollment),
             ("partnerships", self.partnerships),
+            ("portfolio", self.portfolio),
             ("contacts", self.contacts),
         ]
         return [(name, file) for name, file in files if file is not None]
@@ -147,12 +156,27 @@ class EventSeries(_Strict):
     """Sessions people are invited to, with reminders before each one."""
 
     title: str = Field(min_length=1)
+    invite_at: datetime | None = Field(
+        default=None,
+        description="When the invitations go out; by default 30 minutes after the budget release "
+        "goes out, so they follow it.",
+    )
     sessions: list[Session] = Field(min_length=1)
     reminders: list[str] = Field(
         default_factory=lambda: ["P1D", "PT1H"],
         description='ISO 8601 durations before each session: "P1D" is one day, "PT1H" one hour.',
     )
     audience: Audience = Audience(roles=["school_leader"])
+
+    @model_validator(mode="after")
+    def _check_invitation_time(self) -> EventSeries:
+        first_start = min(district_time(session.starts_at) for session in self.sessions)
+        if self.invite_at is not None and district_time(self.invite_at) >= first_start:
+            raise ValueError(
+                f"invite_at {self.invite_at:%Y-%m-%d %H:%M} is not before the first session, "
+                f"which starts at {first_start:%Y-%m-%d %H:%M}"
+            )
+        return self
 
 
 class TechnicalAssistance(EventSeries):
@@ -240,6 +264,11 @@ class CycleFile(_Strict):
         ]
 
 
+def district_time(moment: datetime) -> datetime:
+    """Return `moment` with an offset: a time written without one is district wall-clock time."""
+    return moment.replace(tzinfo=DISTRICT_TIME_ZONE) if moment.tzinfo is None else moment
+
+
 def load_cycle_file(path: Path) -> CycleFile:
     """Read and validate a cycle file; raise `CycleFileError` listing every problem found."""
     try:
@@ -266,10 +295,21 @@ def describe_validation_error(error: ValidationError) -> list[str]:
     """Turn pydantic's errors into `section.key: message` lines a budget officer can act on."""
     problems = []
     for item in error.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"] if not _is_union_tag(part))
+        location = format_key(part for part in item["loc"] if not _is_union_tag(part))
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"{location}: {message}" if location else message)
     return problems
+
+
+def format_key(parts: Iterable[str | int]) -> str:
+    """Write a location as a TOML reader names it: ("sessions", 0, "starts_at") is `sessions[0].starts_at`."""
+    key = ""
+    for part in parts:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += f".{part}" if key else part
+    return key
 
 
 def _is_union_tag(part: object) -> bool:

@@ -1,8 +1,9 @@
 """The yearly cycle as steps over the services' HTTP APIs, each safe to run twice.
 
 How each step avoids doing its work twice:
-- school list, partnerships and contacts: the services store these by key (school code,
-  school × program, e-mail), so sending the same file again changes no record;
+- school list, partnerships, portfolio and contacts: the services store these by key (school
+  code, school × program, program × fiscal year, e-mail), so sending the same file again
+  changes no record;
 - scores and enrollment: every import makes a new set. So the file is uploaded under a name
   that carries a SHA-256 of its bytes and column mapping (`need-index-fy28.sha256-<16 hex>.csv`),
   and a set already stored under that name is reused;
@@ -14,6 +15,10 @@ How each step avoids doing its work twice:
 
 Every POST also carries an `Idempotency-Key` derived from its content, for services that honour
 it.
+
+Before the first step the runner checks the calendar against the clock and the score sheet's
+header against the fiscal year (see `checks`), so a file that would fail late fails before
+anything is imported.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -30,19 +36,25 @@ from typing import Any, Literal
 from rich.console import Console
 
 from partnerfund_shared.cycle.campaigns import CampaignPlan, campaign_plans
+from partnerfund_shared.cycle.checks import late_invitations, other_year_score_headers, past_dates
 from partnerfund_shared.cycle.client import ServiceClients, ServiceError
 from partnerfund_shared.cycle.config import (
+    DISTRICT_TIME_ZONE,
     CycleFile,
     InputFile,
 )
 from partnerfund_shared.cycle.settings import ServiceName
 from partnerfund_shared.schemas.allocation import AllocationPolicy
 
+# The command line that starts `partnerfund` in a checkout, as resume hints and messages print it.
+COMMAND = "uv run partnerfund"
+
 STEP_NAMES = (
     "schools",
     "scores",
     "enrollment",
     "partnerships",
+    "portfolio",
     "contacts",
     "run",
     "publish",
@@ -55,6 +67,7 @@ StepName = Literal[
     "scores",
     "enrollment",
     "partnerships",
+    "portfolio",
     "contacts",
     "run",
     "publish",
@@ -78,7 +91,13 @@ class CycleOptions:
     from_step: StepName = "schools"
     supersede_reason: str | None = None
     # The command line that reruns this cycle, used in the resume hints.
-    command: str = "partnerfund cycle run CYCLE_FILE"
+    command: str = f"{COMMAND} cycle run CYCLE_FILE"
+    # Create campaigns with past times: past releases go out at once, past sessions are left out.
+    allow_past_dates: bool = False
+    # Import a need-index sheet whose score header names another fiscal year.
+    allow_other_year_scores: bool = False
+    # The current time for the calendar checks and invitation times; None reads the clock.
+    now: datetime | None = None
 
 
 @dataclass
@@ -112,6 +131,16 @@ class StepFailed(Exception):
         self.problems = problems or []
         self.fix = fix
         self.resume_from = resume_from or step
+
+
+class CycleRejected(Exception):
+    """A cycle file that the checks before the first step reject; nothing was sent."""
+
+    def __init__(self, summary: str, *, problems: list[str], fix: str) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.problems = problems
+        self.fix = fix
 
 
 class Reporter:
@@ -157,12 +186,20 @@ class CycleRunner:
         self.outcome = CycleOutcome()
 
     def run(self) -> CycleOutcome:
-        """Run the steps from `options.from_step` on; raise `StepFailed` at the first failure."""
+        """Run the steps from `options.from_step` on; raise `StepFailed` at the first failure.
+
+        Raise `CycleRejected` before the first step when the checks find a problem.
+        """
         steps: list[tuple[StepName, str, Callable[[], bool]]] = [
             ("schools", "import the school list into allocation-api and catalog-api", self.import_schools),
             ("scores", "import the need-index scores", self.import_scores),
             ("enrollment", "import the enrollment", self.import_enrollment),
             ("partnerships", "import the PartnerBPS partnerships into catalog-api", self.import_partnerships),
+            (
+                "portfolio",
+                "import the Opportunity Portfolio decisions into catalog-api",
+                self.import_portfolio,
+            ),
             ("contacts", "import the staff contacts into notifier", self.import_contacts),
             ("run", "compute the allocation run", self.create_run),
             ("publish", "publish the run", self.publish_run),
@@ -170,6 +207,7 @@ class CycleRunner:
             ("send", "send the campaigns marked send_now", self.send_now),
         ]
         start = STEP_NAMES.index(self.options.from_step)
+        self.check_before_start(start)
 
         for index, (name, title, action) in enumerate(steps, start=1):
             if index - 1 < start:
@@ -184,6 +222,64 @@ class CycleRunner:
                 break
         return self.outcome
 
+    # Checks before the first step
+
+    @property
+    def now(self) -> datetime:
+        return self.options.now or datetime.now(DISTRICT_TIME_ZONE)
+
+    def runs_step(self, start: int, step: StepName) -> bool:
+        return start <= STEP_NAMES.index(step)
+
+    def check_before_start(self, start: int) -> None:
+        """Reject a calendar or score sheet that would fail a later step, before any request."""
+        if self.runs_step(start, "scores"):
+            self.check_score_headers()
+        if self.runs_step(start, "campaigns"):
+            self.check_calendar()
+
+    def check_score_headers(self) -> None:
+        mismatches = other_year_score_headers(self.cycle)
+        if not mismatches or self.options.allow_other_year_scores:
+            return
+        raise CycleRejected(
+            "the need-index sheet names another fiscal year",
+            problems=mismatches,
+            fix="Point [inputs.scores] at the sheet of this fiscal year or correct [cycle] fiscal_year; "
+            "to allocate with this sheet anyway, pass --allow-other-year-scores.",
+        )
+
+    def check_calendar(self) -> None:
+        """Reject past dates (unless allowed) and invitations due after their first session.
+
+        Without --publish no campaign is created, so the problems are only printed.
+        """
+        problems = (
+            [] if self.options.allow_past_dates else [str(item) for item in past_dates(self.cycle, self.now)]
+        )
+        order = [str(item) for item in late_invitations(self.cycle, self.now)]
+        if not problems and not order:
+            return
+        if not self.options.publish:
+            self.report.line("warning: --publish will reject these calendar times:")
+            for problem in problems + order:
+                self.report.line(f"  {problem}")
+            return
+
+        if problems:
+            raise CycleRejected(
+                "the calendar has dates in the past, which the notifier cannot schedule",
+                problems=problems + order,
+                fix="Move those dates to the future in the [calendar] sections named above, set "
+                "send_now = true on a release that should go out at once, or pass --allow-past-dates "
+                "to send past releases at once and leave past sessions out.",
+            )
+        raise CycleRejected(
+            "invitations would go out after their first session",
+            problems=order,
+            fix="Set invite_at in the [calendar] sections named above, or release the budget earlier.",
+        )
+
     # Imports
 
     def import_schools(self) -> bool:
@@ -194,6 +290,8 @@ class CycleRunner:
         return True
 
     def import_scores(self) -> bool:
+        for mismatch in other_year_score_headers(self.cycle):
+            self.report.line(f"warning: {mismatch}; imported anyway (--allow-other-year-scores)")
         path = f"/v1/fiscal-years/{self.cycle.fiscal_year}/need-index"
         set_id = self.import_set("scores", path, self.cycle.inputs.scores, noun="scores")
         self.outcome.need_index_set_id = set_id
@@ -225,6 +323,17 @@ class CycleRunner:
                 self.report.line(f"  {describe_problem(item)}")
             if len(skipped) > SHOWN_PROBLEMS:
                 self.report.line(f"  ... and {len(skipped) - SHOWN_PROBLEMS} more")
+        return True
+
+    def import_portfolio(self) -> bool:
+        portfolio = self.cycle.inputs.portfolio
+        if portfolio is None:
+            self.report.line("no [inputs.portfolio] in the cycle file; nothing to import")
+            return True
+        result = self.upload(
+            "catalog", f"/v1/portfolio/{self.cycle.fiscal_year}/import", portfolio, step="portfolio"
+        )
+        self.report.line(f"catalog-api: {describe_import(result, 'decisions')}")
         return True
 
     def import_contacts(self) -> bool:
@@ -296,7 +405,7 @@ class CycleRunner:
                 step,
                 f"cannot read {path}: {error.strerror}",
                 fix="Correct the path in the cycle file (relative paths start at its folder), "
-                "or generate the sample district with `partnerfund sample-district`.",
+                f"or generate the sample district with `{COMMAND} sample-district`.",
             ) from error
 
     # Run and publish
@@ -487,7 +596,11 @@ class CycleRunner:
                 resume_from="publish",
             )
 
-        for plan in campaign_plans(self.cycle):
+        for plan in self.campaign_plans():
+            for dropped in plan.dropped_sessions:
+                self.report.line(
+                    f"{plan.kind}: left out {plan.section}.{dropped}, in the past (--allow-past-dates)"
+                )
             campaign = self.find_campaign(plan)
             if campaign is not None:
                 self.report.line(f"{plan.kind}: campaign {campaign['id']} already exists ({plan.title})")
@@ -499,17 +612,7 @@ class CycleRunner:
                         f"(POST /v1/campaigns/{campaign['id']}/cancel) and run again from step campaigns"
                     )
             else:
-                campaign = self.clients.request(
-                    "notifier",
-                    "POST",
-                    "/v1/campaigns",
-                    json=plan.payload,
-                    headers={
-                        "Idempotency-Key": self.idempotency_key(
-                            "campaigns", "notifier", stable_hash(plan.payload)
-                        )
-                    },
-                )
+                campaign = self.create_campaign(plan)
                 self.report.line(
                     f"{plan.kind}: created campaign {campaign['id']}, first message "
                     f"{campaign.get('send_at_local') or plan.payload.get('send_at')}, "
@@ -519,6 +622,26 @@ class CycleRunner:
                 self.report.line(f"  warning: {warning}")
             self.outcome.campaigns[plan.kind] = int(campaign["id"])
         return True
+
+    def campaign_plans(self) -> list[CampaignPlan]:
+        return campaign_plans(self.cycle, now=self.now, allow_past_dates=self.options.allow_past_dates)
+
+    def create_campaign(self, plan: CampaignPlan) -> dict[str, Any]:
+        try:
+            campaign = self.clients.request(
+                "notifier",
+                "POST",
+                "/v1/campaigns",
+                json=plan.payload,
+                headers={
+                    "Idempotency-Key": self.idempotency_key(
+                        "campaigns", "notifier", stable_hash(plan.payload)
+                    )
+                },
+            )
+        except ServiceError as error:
+            raise self.explain_campaign_error(plan, error) from error
+        return dict(campaign)
 
     def find_campaign(self, plan: CampaignPlan) -> dict[str, Any] | None:
         campaigns = self.clients.list_all(
@@ -537,7 +660,7 @@ class CycleRunner:
         return None
 
     def send_now(self) -> bool:
-        plans = [plan for plan in campaign_plans(self.cycle) if plan.send_now]
+        plans = [plan for plan in self.campaign_plans() if plan.send_now]
         if not plans:
             self.report.line("no campaign is marked send_now; the notifier sends each at its send_at")
             return True
@@ -574,6 +697,23 @@ class CycleRunner:
 
     # Failures
 
+    def explain_campaign_error(self, plan: CampaignPlan, error: ServiceError) -> StepFailed:
+        """Name the campaign and the cycle file keys behind the notifier's problems."""
+        failure = self.explain_service_error("campaigns", error)
+        items = [{**item, "loc": cycle_file_key(plan, item.get("loc"))} for item in error.errors]
+        problems = [describe_problem(item) for item in items[:SHOWN_PROBLEMS]]
+        if len(items) > SHOWN_PROBLEMS:
+            problems.append(f"... and {len(items) - SHOWN_PROBLEMS} more")
+        fix = failure.fix
+        if error.status in (400, 409, 422):
+            fix = f"Change [{plan.section}] in the cycle file (the keys are named above), then resume."
+        return StepFailed(
+            "campaigns",
+            f"the {plan.kind} campaign {plan.title!r} was not created: {failure.summary}",
+            problems=problems,
+            fix=fix,
+        )
+
     def explain_service_error(self, step: StepName, error: ServiceError) -> StepFailed:
         problems = [describe_problem(item) for item in error.errors[:SHOWN_PROBLEMS]]
         if len(error.errors) > SHOWN_PROBLEMS:
@@ -607,7 +747,14 @@ class CycleRunner:
                 f"{self.clients.base_url(service)}) and that the item named above exists."
             )
 
-        if step in ("schools", "scores", "enrollment", "partnerships", "contacts") and error.status in (
+        if step in (
+            "schools",
+            "scores",
+            "enrollment",
+            "partnerships",
+            "portfolio",
+            "contacts",
+        ) and error.status in (
             400,
             422,
         ):
@@ -718,6 +865,28 @@ def describe_problem(item: dict[str, Any]) -> str:
         where.append(f"site {json.dumps(item['school_name'], ensure_ascii=False)}")
     message = item.get("message") or item.get("reason") or ""
     return f"{', '.join(where)}: {message}" if where else str(message)
+
+
+def cycle_file_key(plan: CampaignPlan, loc: Any) -> list[str] | None:
+    """Translate the location of a notifier problem into the cycle file key that sets it.
+
+    `["body", "sessions", 0, "starts_at"]` of office hours becomes
+    `calendar.office_hours.sessions[0].starts_at`. An event campaign's `send_at` is the
+    series' `invite_at`. Sessions left out as past shift the indexes, so those are not
+    translated.
+    """
+    if not isinstance(loc, list | tuple) or not loc:
+        return None
+    parts = [str(part) for part in loc]
+    if parts[0] == "body":
+        parts = parts[1:]
+    if not parts:
+        return None
+    if parts[0] == "send_at" and "sessions" in plan.payload:
+        parts[0] = "invite_at"
+    if parts[0] == "sessions" and len(parts) > 1 and parts[1].isdigit() and not plan.dropped_sessions:
+        parts = [f"sessions[{parts[1]}]", *parts[2:]]
+    return [plan.section, *parts]
 
 
 def describe_deliveries(campaign: dict[str, Any]) -> str:

@@ -13,8 +13,15 @@ Files written, one per importer:
   `total_enrollment`) whose headers need a `columns` mapping;
 - `partnerbps-partnership-overview.csv`: the PartnerBPS "Partnership Overview" export, one row
   per school and partner program, schools named by RC code and name;
+- `portfolio-fyNN.csv`: Opportunity Portfolio decisions for about 75 of the programs
+  (`organization_name`, `program_name`, `category`, `status`), mostly approved;
 - `contacts.csv`: one leader per school, the Instructional Superintendents with their schools
-  `;`-separated, and the central office.
+  `;`-separated, and the central office;
+- `cycle.toml`: the cycle file that runs these files, its calendar starting on the day the
+  district is generated (see `sample_cycle`).
+
+The portfolio draws from its own `random.Random`, seeded from the seed, so adding it left the
+other files as they were for every seed.
 """
 
 from __future__ import annotations
@@ -22,13 +29,17 @@ from __future__ import annotations
 import csv
 import random
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import TypeVar
 
 from partnerfund_shared.cycle import vocabulary as words
+from partnerfund_shared.cycle.config import DISTRICT_TIME_ZONE
+from partnerfund_shared.cycle.sample_cycle import CYCLE_FILE, SampleFileNames, write_sample_cycle
 
 DEFAULT_SEED = 2028
 DEFAULT_FISCAL_YEAR = 2028
@@ -59,6 +70,20 @@ PARTNERSHIPS_HEADER = (
     "has_goals_outcomes",
 )
 CONTACTS_HEADER = ("name", "email", "role", "school_code", "preferred_language")
+PORTFOLIO_HEADER = ("organization_name", "program_name", "category", "status")
+
+# Portfolio categories, each with the subareas or program area that place a program in it; the
+# first that matches wins. Academic programs that match no subject support English learners.
+PORTFOLIO_CATEGORIES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("Literacy", frozenset({"Literacy", "English Language Arts", "Writing", "Literary Arts"})),
+    ("STEM", frozenset({"Math", "Science", "Engineering"})),
+    ("Arts", frozenset({"Arts Programming"})),
+    ("Social-emotional learning", frozenset({words.SOCIAL_EMOTIONAL_AREA})),
+    ("English learners", frozenset({"Academic Support & Enrichment"})),
+)
+# Share of portfolio programs by status; the rest are declined.
+APPROVED_SHARE = 0.82
+QUALIFIED_SHARE = 0.09
 
 # Need-index scores of a large urban district spread roughly from 0.15 to 0.9.
 MIN_SCORE = Decimal("0.15")
@@ -79,6 +104,7 @@ class SampleSizes:
     partnerships: int = 3400
     superintendents: int = 10
     blank_scores: int = 3
+    portfolio: int = 75
 
 
 @dataclass(frozen=True)
@@ -198,10 +224,20 @@ class SampleFiles:
     scores: Path
     enrollment: Path
     partnerships: Path
+    portfolio: Path
     contacts: Path
+    cycle: Path
 
     def all(self) -> tuple[Path, ...]:
-        return (self.school_list, self.scores, self.enrollment, self.partnerships, self.contacts)
+        return (
+            self.school_list,
+            self.scores,
+            self.enrollment,
+            self.partnerships,
+            self.portfolio,
+            self.contacts,
+            self.cycle,
+        )
 
 
 @dataclass(frozen=True)
@@ -217,8 +253,12 @@ class SampleSummary:
     programs: int
     partnerships: int
     unmatched_partnership_rows: int
+    # Programs in the portfolio file by status: {"approved": 62, "qualified": 7, "declined": 6}
+    portfolio: dict[str, int]
     contacts: int
     superintendents: int
+    # First day of the cycle file's calendar.
+    calendar_start: date
 
 
 @dataclass
@@ -238,6 +278,10 @@ def enrollment_file_name(fiscal_year: int) -> str:
     return f"enrollment-fy{fiscal_year % 100:02d}.csv"
 
 
+def portfolio_file_name(fiscal_year: int) -> str:
+    return f"portfolio-fy{fiscal_year % 100:02d}.csv"
+
+
 def score_header(fiscal_year: int) -> str:
     return f"FY{fiscal_year % 100:02d} OI Score"
 
@@ -248,8 +292,14 @@ def generate_sample_district(
     seed: int = DEFAULT_SEED,
     fiscal_year: int = DEFAULT_FISCAL_YEAR,
     sizes: SampleSizes = SampleSizes(),
+    today: date | None = None,
 ) -> SampleSummary:
-    """Write the sample district's five files into `out_dir` and return what they contain."""
+    """Write the sample district's files into `out_dir` and return what they contain.
+
+    `today` (default: today in Boston) is the first day of the cycle file's calendar; one seed
+    and one day always write the same bytes.
+    """
+    today = today or datetime.now(DISTRICT_TIME_ZONE).date()
     rng = random.Random(seed)
 
     district = SampleDistrict()
@@ -259,20 +309,33 @@ def generate_sample_district(
     district.partnerships = build_partnerships(rng, district.schools, district.programs, sizes)
     district.unmatched_rows = build_unmatched_rows(rng, district.programs)
     district.contacts = build_contacts(rng, district.schools, sizes.superintendents)
+    portfolio = build_portfolio(random.Random(f"portfolio-{seed}"), district.programs, sizes.portfolio)
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    names = SampleFileNames(
+        school_list=SCHOOL_LIST_FILE,
+        scores=scores_file_name(fiscal_year),
+        enrollment=enrollment_file_name(fiscal_year),
+        partnerships=PARTNERSHIPS_FILE,
+        portfolio=portfolio_file_name(fiscal_year),
+        contacts=CONTACTS_FILE,
+    )
     files = SampleFiles(
-        school_list=out_dir / SCHOOL_LIST_FILE,
-        scores=out_dir / scores_file_name(fiscal_year),
-        enrollment=out_dir / enrollment_file_name(fiscal_year),
-        partnerships=out_dir / PARTNERSHIPS_FILE,
-        contacts=out_dir / CONTACTS_FILE,
+        school_list=out_dir / names.school_list,
+        scores=out_dir / names.scores,
+        enrollment=out_dir / names.enrollment,
+        partnerships=out_dir / names.partnerships,
+        portfolio=out_dir / names.portfolio,
+        contacts=out_dir / names.contacts,
+        cycle=out_dir / CYCLE_FILE,
     )
     write_school_list(files.school_list, district.schools)
     write_scores(files.scores, district.schools, fiscal_year)
     write_enrollment(files.enrollment, district.schools)
     write_partnerships(files.partnerships, district)
+    write_portfolio(files.portfolio, portfolio)
     write_contacts(files.contacts, district.contacts)
+    write_sample_cycle(files.cycle, names, fiscal_year=fiscal_year, seed=seed, today=today)
 
     enrolled = [school.enrollment for school in district.schools if school.enrollment is not None]
     return SampleSummary(
@@ -285,10 +348,12 @@ def generate_sample_district(
         programs=len(district.programs),
         partnerships=len(district.partnerships),
         unmatched_partnership_rows=len(district.unmatched_rows),
+        portfolio=dict(Counter(status for _, _, status in portfolio)),
         contacts=len(district.contacts),
         superintendents=sum(
             1 for contact in district.contacts if contact.role == "instructional_superintendent"
         ),
+        calendar_start=today,
     )
 
 
@@ -613,6 +678,55 @@ def export_school_name(school: School) -> str:
     return school.name
 
 
+# Opportunity Portfolio
+
+
+def build_portfolio(
+    rng: random.Random, programs: Sequence[Program], count: int
+) -> list[tuple[Program, str, str]]:
+    """Pick about `count` programs with a portfolio category and give each a status.
+
+    Programs whose names fold to the same text are offered once, because the catalog stores
+    them as one program and the import rejects a program decided twice.
+    """
+    candidates: dict[str, tuple[Program, str]] = {}
+    for program in programs:
+        category = portfolio_category(program)
+        key = (
+            ascii_slug(program.organization.name, separator=" ")
+            + "/"
+            + ascii_slug(program.name, separator=" ")
+        )
+        if category is not None and key not in candidates:
+            candidates[key] = (program, category)
+
+    chosen = rng.sample(sorted(candidates), min(count, len(candidates)))
+    decisions = []
+    for key in chosen:
+        program, category = candidates[key]
+        draw = rng.random()
+        if draw < APPROVED_SHARE:
+            status = "approved"
+        elif draw < APPROVED_SHARE + QUALIFIED_SHARE:
+            status = "qualified"
+        else:
+            status = "declined"
+        decisions.append((program, category, status))
+    decisions.sort(key=lambda row: (row[1], row[0].organization.name.lower(), row[0].name.lower()))
+    return decisions
+
+
+def portfolio_category(program: Program) -> str | None:
+    areas = [canonical_area(area) for area in program.areas.split(";") if area]
+    if not areas:
+        return None
+    subareas = set(program.subareas.split(";"))
+    for category, markers in PORTFOLIO_CATEGORIES:
+        if subareas & markers or areas[0] in markers:
+            return category
+    return None
+
+
 # Contacts
 
 
@@ -757,6 +871,17 @@ def partnership_row(
         capacity,
         "yes",
         program.has_goals_outcomes,
+    )
+
+
+def write_portfolio(path: Path, decisions: Iterable[tuple[Program, str, str]]) -> None:
+    write_csv(
+        path,
+        PORTFOLIO_HEADER,
+        (
+            (program.organization.name, program.name, category, status)
+            for program, category, status in decisions
+        ),
     )
 
 
