@@ -196,7 +196,8 @@ class TestFullCycle:
             "portfolio_release",
         ]
         release, office_hours, assistance, portfolio = campaigns
-        assert release["send_at"] == "2026-12-07T09:00"
+        # The release is sent at once and its send_at has passed, so it names none.
+        assert "send_at" not in release
         assert release["not_eligible"] == "notify"
         assert "not_eligible" not in portfolio
         assert release["fiscal_year"] == 2028
@@ -212,6 +213,12 @@ class TestFullCycle:
             "Technical assistance runs December 11, 2026 to January 7, 2027."
         )
         assert portfolio["send_at"] == "2026-12-08T09:00"
+
+    def test_release_keeps_send_at_until_due(self, harness: Harness) -> None:
+        harness.run(now=datetime(2026, 12, 7, 8, 0, tzinfo=DISTRICT_TIME_ZONE))
+
+        release = harness.deployment.posts("notifier")[1].json
+        assert release["send_at"] == "2026-12-07T09:00"
 
     def test_invitations_follow_release_sent_now(self, harness: Harness) -> None:
         harness.run()

@@ -38,7 +38,8 @@ class CampaignPlan:
 
     @property
     def first_message_at(self) -> str:
-        return str(self.payload["send_at"])
+        """Return the time of the first message as the request gives it, or "now" without one."""
+        return str(self.payload.get("send_at", "now"))
 
 
 def campaign_plans(
@@ -63,6 +64,7 @@ def campaign_plans(
             "budget_release",
             f"{fiscal_label} {fund_label(cycle.fund)} budget release",
             calendar.budget_release,
+            now=now,
         )
     ]
     events: list[tuple[str, EventSeries, str | None]] = []
@@ -92,6 +94,7 @@ def campaign_plans(
                 "portfolio_release",
                 f"{fiscal_label} Opportunity Portfolio",
                 calendar.portfolio_release,
+                now=now,
             )
         )
     return plans
@@ -110,15 +113,21 @@ def release_moment(release: Release, now: datetime, *, past_goes_now: bool) -> d
     return send_at.astimezone(DISTRICT_TIME_ZONE).replace(tzinfo=None)
 
 
-def release_plan(cycle: CycleFile, kind: str, title: str, release: Release) -> CampaignPlan:
-    payload = {
+def release_plan(cycle: CycleFile, kind: str, title: str, release: Release, *, now: datetime) -> CampaignPlan:
+    """Build a release campaign; one sent at once after its send_at has passed names no send_at.
+
+    Without a send_at the notifier schedules the release for now, instead of warning that the
+    send_at is in the past.
+    """
+    payload: dict[str, Any] = {
         "kind": kind,
         "title": title,
         "fiscal_year": cycle.fiscal_year,
         "fund": cycle.fund,
-        "send_at": format_time(release.send_at),
         "audience": release.audience.model_dump(mode="json", exclude_defaults=True),
     }
+    if not (release.send_now and district_time(release.send_at) <= now):
+        payload["send_at"] = format_time(release.send_at)
     if isinstance(release, BudgetRelease):
         payload["not_eligible"] = release.not_eligible
     return CampaignPlan(

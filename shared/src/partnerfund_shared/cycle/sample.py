@@ -72,15 +72,15 @@ PARTNERSHIPS_HEADER = (
 CONTACTS_HEADER = ("name", "email", "role", "school_code", "preferred_language")
 PORTFOLIO_HEADER = ("organization_name", "program_name", "category", "status")
 
-# Portfolio categories, each with the subareas or program area that place a program in it; the
-# first that matches wins. Academic programs that match no subject support English learners.
-PORTFOLIO_CATEGORIES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("Literacy", frozenset({"Literacy", "English Language Arts", "Writing", "Literary Arts"})),
-    ("STEM", frozenset({"Math", "Science", "Engineering"})),
-    ("Arts", frozenset({"Arts Programming"})),
-    ("Social-emotional learning", frozenset({words.SOCIAL_EMOTIONAL_AREA})),
-    ("English learners", frozenset({"Academic Support & Enrichment"})),
-)
+# Portfolio categories by program title, so a program's name tells the reader its category.
+# Programs with other titles (health, college and family programs) stay out of the portfolio.
+PORTFOLIO_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Literacy": ("Reading Buddies", "Literacy Coaching", "Writers’ Workshop", "Book Club"),
+    "STEM": ("Math Circle", "Science Explorers", "Robotics Lab", "Engineering Challenge"),
+    "English learners": ("Homework Club", "Study Hall"),
+    "Arts": words.PROGRAM_TITLES["Arts Programming"],
+    "Social-emotional learning": words.PROGRAM_TITLES[words.SOCIAL_EMOTIONAL_AREA],
+}
 # Share of portfolio programs by status; the rest are declined.
 APPROVED_SHARE = 0.82
 QUALIFIED_SHARE = 0.09
@@ -717,12 +717,9 @@ def build_portfolio(
 
 
 def portfolio_category(program: Program) -> str | None:
-    areas = [canonical_area(area) for area in program.areas.split(";") if area]
-    if not areas:
-        return None
-    subareas = set(program.subareas.split(";"))
-    for category, markers in PORTFOLIO_CATEGORIES:
-        if subareas & markers or areas[0] in markers:
+    """Return the category of the program's title: "Ember Robotics Lab" is STEM."""
+    for category, titles in PORTFOLIO_CATEGORIES.items():
+        if any(program.name == title or program.name.endswith(f" {title}") for title in titles):
             return category
     return None
 
