@@ -495,6 +495,9 @@ class TestPastDates:
 
         assert "office_hours" not in outcome.campaigns
         assert "technical_assistance" in outcome.campaigns
+        assert (
+            "office_hours: not created, because every session of [calendar.office_hours]" in harness.printed()
+        )
 
     def test_draft_run_only_warns(self, harness: Harness) -> None:
         outcome = harness.run(publish=False, now=datetime(2026, 12, 8, 16, 0, tzinfo=DISTRICT_TIME_ZONE))
@@ -620,3 +623,17 @@ class TestScoreSheetYear:
 
         assert "warning: inputs.scores: the column 'FY28 OI Score'" in harness.printed()
         assert "imported anyway (--allow-other-year-scores)" in harness.printed()
+
+    def test_score_and_calendar_problems_listed_together(self, harness: Harness) -> None:
+        edit_cycle(harness, "fiscal_year = 2028", "fiscal_year = 2019")
+
+        with pytest.raises(CycleRejected) as raised:
+            harness.run(now=datetime(2026, 12, 8, 16, 0, tzinfo=DISTRICT_TIME_ZONE))
+
+        assert raised.value.summary == (
+            "the need-index sheet names another fiscal year; "
+            "the calendar has dates in the past, which the notifier cannot schedule"
+        )
+        assert len(raised.value.problems) == 3
+        assert "--allow-other-year-scores" in raised.value.fix
+        assert "--allow-past-dates" in raised.value.fix

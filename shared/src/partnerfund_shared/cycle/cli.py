@@ -28,6 +28,7 @@ from partnerfund_shared.cycle.runner import (
     Reporter,
     StepFailed,
     format_money,
+    skipped_series,
 )
 from partnerfund_shared.cycle.sample import DEFAULT_FISCAL_YEAR, DEFAULT_SEED
 from partnerfund_shared.cycle.sample import generate_sample_district as write_sample_district
@@ -147,7 +148,10 @@ def check_cycle(
     console.print(f"{cycle.title}: FY{cycle.fiscal_year % 100:02d}, {cycle.fund} fund", markup=False)
     if cycle.policy.pool is not None:
         console.print(f"  pool {format_money(cycle.policy.pool)}", markup=False)
-    for plan in campaign_plans(cycle, now=now, allow_past_dates=allow_past_dates):
+    plans = campaign_plans(cycle, now=now, allow_past_dates=allow_past_dates)
+    for kind in skipped_series(cycle, plans):
+        console.print(f"  {kind}: not created, because every session is in the past", markup=False)
+    for plan in plans:
         sessions = plan.payload.get("sessions")
         if sessions:
             first_session = sessions[0]["starts_at"]

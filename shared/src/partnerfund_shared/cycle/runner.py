@@ -36,7 +36,12 @@ from typing import Any, Literal
 from rich.console import Console
 
 from partnerfund_shared.cycle.campaigns import CampaignPlan, campaign_plans
-from partnerfund_shared.cycle.checks import late_invitations, other_year_score_headers, past_dates
+from partnerfund_shared.cycle.checks import (
+    event_series,
+    late_invitations,
+    other_year_score_headers,
+    past_dates,
+)
 from partnerfund_shared.cycle.client import ServiceClients, ServiceError
 from partnerfund_shared.cycle.config import (
     DISTRICT_TIME_ZONE,
@@ -232,53 +237,75 @@ class CycleRunner:
         return start <= STEP_NAMES.index(step)
 
     def check_before_start(self, start: int) -> None:
-        """Reject a calendar or score sheet that would fail a later step, before any request."""
-        if self.runs_step(start, "scores"):
-            self.check_score_headers()
-        if self.runs_step(start, "campaigns"):
-            self.check_calendar()
+        """Reject a calendar or score sheet that would fail a later step, before any request.
 
-    def check_score_headers(self) -> None:
+        Every problem found is listed in one `CycleRejected`, so one edit of the file can fix all.
+        """
+        rejections: list[CycleRejected] = []
+        if self.runs_step(start, "scores"):
+            rejections.extend(self.check_score_headers())
+        if self.runs_step(start, "campaigns"):
+            rejections.extend(self.check_calendar())
+        if len(rejections) == 1:
+            raise rejections[0]
+        if rejections:
+            raise CycleRejected(
+                "; ".join(rejection.summary for rejection in rejections),
+                problems=[problem for rejection in rejections for problem in rejection.problems],
+                fix=" ".join(rejection.fix for rejection in rejections),
+            )
+
+    def check_score_headers(self) -> list[CycleRejected]:
         mismatches = other_year_score_headers(self.cycle)
         if not mismatches or self.options.allow_other_year_scores:
-            return
-        raise CycleRejected(
-            "the need-index sheet names another fiscal year",
-            problems=mismatches,
-            fix="Point [inputs.scores] at the sheet of this fiscal year or correct [cycle] fiscal_year; "
-            "to allocate with this sheet anyway, pass --allow-other-year-scores.",
-        )
+            return []
+        return [
+            CycleRejected(
+                "the need-index sheet names another fiscal year",
+                problems=mismatches,
+                fix="Point [inputs.scores] at the sheet of this fiscal year or correct [cycle] fiscal_year; "
+                "to allocate with this sheet anyway, pass --allow-other-year-scores.",
+            )
+        ]
 
-    def check_calendar(self) -> None:
-        """Reject past dates (unless allowed) and invitations due after their first session.
+    def check_calendar(self) -> list[CycleRejected]:
+        """Find past dates (unless allowed) and invitations due after their first session.
 
         Without --publish no campaign is created, so the problems are only printed.
         """
-        problems = (
+        past = (
             [] if self.options.allow_past_dates else [str(item) for item in past_dates(self.cycle, self.now)]
         )
-        order = [str(item) for item in late_invitations(self.cycle, self.now)]
-        if not problems and not order:
-            return
+        late = [str(item) for item in late_invitations(self.cycle, self.now)]
+        if not past and not late:
+            return []
         if not self.options.publish:
             self.report.line("warning: --publish will reject these calendar times:")
-            for problem in problems + order:
+            for problem in past + late:
                 self.report.line(f"  {problem}")
-            return
+            return []
 
-        if problems:
-            raise CycleRejected(
-                "the calendar has dates in the past, which the notifier cannot schedule",
-                problems=problems + order,
-                fix="Move those dates to the future in the [calendar] sections named above, set "
-                "send_now = true on a release that should go out at once, or pass --allow-past-dates "
-                "to send past releases at once and leave past sessions out.",
+        rejections = []
+        if past:
+            rejections.append(
+                CycleRejected(
+                    "the calendar has dates in the past, which the notifier cannot schedule",
+                    problems=past,
+                    fix="Move those dates to the future in the [calendar] sections named above, set "
+                    "send_now = true on a release that should go out at once, or pass --allow-past-dates "
+                    "to send past releases at once and leave past sessions out.",
+                )
             )
-        raise CycleRejected(
-            "invitations would go out after their first session",
-            problems=order,
-            fix="Set invite_at in the [calendar] sections named above, or release the budget earlier.",
-        )
+        if late:
+            rejections.append(
+                CycleRejected(
+                    "invitations would go out after their first session",
+                    problems=late,
+                    fix="Set invite_at in the [calendar] sections named above, "
+                    "or release the budget earlier.",
+                )
+            )
+        return rejections
 
     # Imports
 
@@ -596,7 +623,13 @@ class CycleRunner:
                 resume_from="publish",
             )
 
-        for plan in self.campaign_plans():
+        plans = self.campaign_plans()
+        for kind in skipped_series(self.cycle, plans):
+            self.report.line(
+                f"{kind}: not created, because every session of [calendar.{kind}] is in the past "
+                "(--allow-past-dates)"
+            )
+        for plan in plans:
             for dropped in plan.dropped_sessions:
                 self.report.line(
                     f"{plan.kind}: left out {plan.section}.{dropped}, in the past (--allow-past-dates)"
@@ -865,6 +898,12 @@ def describe_problem(item: dict[str, Any]) -> str:
         where.append(f"site {json.dumps(item['school_name'], ensure_ascii=False)}")
     message = item.get("message") or item.get("reason") or ""
     return f"{', '.join(where)}: {message}" if where else str(message)
+
+
+def skipped_series(cycle: CycleFile, plans: list[CampaignPlan]) -> list[str]:
+    """Return the event series of the calendar that have no campaign, because no session is left."""
+    planned = {plan.kind for plan in plans}
+    return [kind for kind, _ in event_series(cycle) if kind not in planned]
 
 
 def cycle_file_key(plan: CampaignPlan, loc: Any) -> list[str] | None:

@@ -72,7 +72,7 @@ PARTNERSHIPS_HEADER = (
 CONTACTS_HEADER = ("name", "email", "role", "school_code", "preferred_language")
 PORTFOLIO_HEADER = ("organization_name", "program_name", "category", "status")
 
-# Portfolio categories by program title, so a program's name tells the reader its category.
+# Portfolio categories by program title, so a program's name shows its category.
 # Programs with other titles (health, college and family programs) stay out of the portfolio.
 PORTFOLIO_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Literacy": ("Reading Buddies", "Literacy Coaching", "Writers’ Workshop", "Book Club"),
