@@ -4,6 +4,7 @@
 queues replies (for example "451 4.3.0 try later") that the next DATA commands get instead.
 `AllocationStandIn` serves `GET /v1/fiscal-years/{fy}/allocations` with uvicorn on loopback,
 shaped like the allocation service's published lines, and can return 503 or stop entirely.
+Given a `policy`, it also serves the published run, `GET /v1/runs/1`, with that policy.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class AllocationStandIn:
     """A small allocation service on loopback that returns fixed published lines."""
 
     lines: list[dict[str, Any]]
+    policy: dict[str, Any] | None = None
     fiscal_year: int = 2028
     port: int = field(default_factory=free_port)
     unavailable: bool = False
@@ -172,6 +174,14 @@ class AllocationStandIn:
                 "items": self.lines,
             }
 
+        @app.get("/v1/runs/{run_id}")
+        async def run(run_id: int) -> Any:
+            if self.unavailable:
+                return Response(status_code=503, content="down for maintenance")
+            if run_id != 1 or self.policy is None:
+                return Response(status_code=404)
+            return {"id": 1, "fiscal_year": self.fiscal_year, "status": "published", "policy": self.policy}
+
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -194,8 +204,10 @@ class AllocationStandIn:
 
 
 @contextlib.contextmanager
-def running_allocation(lines: list[dict[str, Any]]) -> Iterator[AllocationStandIn]:
-    stand_in = AllocationStandIn(lines)
+def running_allocation(
+    lines: list[dict[str, Any]], policy: dict[str, Any] | None = None
+) -> Iterator[AllocationStandIn]:
+    stand_in = AllocationStandIn(lines, policy)
     stand_in.start()
     try:
         yield stand_in

@@ -6,7 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from notifier.upstream import UpstreamProblem, parse_allocation_lines, parse_portfolio
+from notifier.upstream import (
+    UpstreamProblem,
+    parse_allocation_lines,
+    parse_allocation_rules,
+    parse_portfolio,
+)
+from partnerfund_shared.schemas.allocation import AllocationPolicy, RunLine
 from tests.notifier.support import published_line
 
 
@@ -18,6 +24,66 @@ def test_allocation_lines_by_school_code():
     assert lines["0101"].amount == Decimal("123456.00")
     assert lines["0101"].per_pupil == Decimal("308.64")
     assert lines["0101"].eligible is True
+
+
+def test_allocation_line_status_and_inputs():
+    item = {**published_line("0202", "Mather", "0.00", eligible=False), "status": "no_enrollment"}
+    item["enrollment"] = None
+    RunLine.model_validate(item)
+
+    line = parse_allocation_lines({"items": [item]})["0202"]
+
+    assert line.status == "no_enrollment"
+    assert line.missing_enrollment is True
+    assert line.score == Decimal("0.4100")
+    assert line.enrollment is None
+
+
+def test_allocation_rules_from_run_policy():
+    policy = AllocationPolicy.model_validate(
+        {"pool": "6000000.00", "eligibility": {"min_score": "0.56"}, "floor": "1000.00"}
+    )
+    body = {"id": 1, "status": "published", "policy": policy.model_dump(mode="json")}
+
+    rules = parse_allocation_rules(body, {})
+
+    assert rules.min_score == Decimal("0.56")
+    assert rules.top_n is None
+    assert rules.pool == Decimal("6000000.00")
+    assert rules.floor == Decimal("1000.00")
+    assert rules.mode == "pool"
+    assert rules.weighting == "flat"
+    assert rules.rounding == "dollar"
+
+
+def test_top_n_rules_take_lowest_qualifying_score():
+    policy = AllocationPolicy.model_validate({"pool": "100.00", "eligibility": {"top_n": 2}})
+    lines = parse_allocation_lines(
+        {
+            "items": [
+                {**published_line("0101", "A", "60.00"), "score": "0.7000"},
+                {
+                    **published_line("0202", "B", "0.00", eligible=False),
+                    "status": "no_enrollment",
+                    "score": "0.6500",
+                },
+                {
+                    **published_line("0303", "C", "0.00", eligible=False),
+                    "status": "outside_top_n",
+                    "score": "0.5000",
+                },
+            ]
+        }
+    )
+    rules = parse_allocation_rules({"policy": policy.model_dump(mode="json")}, lines)
+
+    assert rules.top_n == 2
+    assert rules.lowest_qualifying_score == Decimal("0.6500")
+
+
+def test_run_without_policy_is_rejected():
+    with pytest.raises(UpstreamProblem, match="without a policy"):
+        parse_allocation_rules({"id": 1}, {})
 
 
 def test_allocation_float_amount_is_rejected():

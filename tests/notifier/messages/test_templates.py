@@ -40,6 +40,8 @@ def make_line(**overrides):
 
 
 def render(template, **values):
+    # Release layouts also take the run's policy, and without it they explain less.
+    values.setdefault("rules", None)
     return render_message(
         template,
         recipient=LEADER,
@@ -101,6 +103,32 @@ class TestBudgetRelease:
         assert "Eliot (0303): not eligible" in message.text
         assert "$124,456.50" in message.text
         assert "0404" in message.text
+
+    def test_summary_marks_missing_enrollment(self):
+        lines = [
+            make_line(),
+            make_line(
+                school_code="0202",
+                school_name="Mather",
+                eligible=False,
+                amount=Decimal("0.00"),
+                status="no_enrollment",
+            ),
+        ]
+
+        message = render(
+            MessageTemplate.BUDGET_RELEASE_SUMMARY,
+            fiscal_year=2028,
+            fund="partnership",
+            lines=lines,
+            total=Decimal("123456.00"),
+            eligible_count=1,
+            missing_codes=[],
+        )
+
+        assert "Mather (0202): qualifies by score, enrollment missing" in message.text
+        assert "was left out because the enrollment data has no enrollment for it" in message.text
+        assert "enrollment missing" in message.html
 
     def test_html_escapes_school_name(self):
         line = make_line(school_name="A & B <script>")
@@ -239,4 +267,6 @@ def test_release_paragraphs_have_no_hard_breaks():
 
     body = message.text.split("\n--\n")[0]
     for paragraph in body.split("\n\n"):
-        assert "\n" not in paragraph.strip(), paragraph
+        # A paragraph may continue only with list items, one per line.
+        for line in paragraph.strip().split("\n")[1:]:
+            assert line.startswith("- "), paragraph

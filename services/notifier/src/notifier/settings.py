@@ -1,9 +1,11 @@
 """Notifier settings, read from `NOTIFIER_*` environment variables."""
 
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from partnerfund_shared.settings import DatabaseSettings, PeerSettings, ServiceSettings
@@ -27,6 +29,20 @@ class SmtpSettings(BaseModel):
     validate_certs: bool = True
 
 
+def _check_address(value: str | None) -> str | None:
+    """Reject an e-mail address that could not go into a header, naming the value."""
+    if value is None:
+        return None
+    local_part, at_sign, domain = value.rpartition("@")
+    if not (at_sign and local_part and domain):
+        raise ValueError(f"invalid e-mail address {value!r}: expected the form name@domain")
+    try:
+        Address(addr_spec=value)
+    except (ValueError, HeaderParseError) as error:
+        raise ValueError(f"invalid e-mail address {value!r}: {error}") from error
+    return value
+
+
 class SenderSettings(BaseModel):
     """The From address of every message, and the domain of Message-IDs and calendar UIDs."""
 
@@ -36,6 +52,28 @@ class SenderSettings(BaseModel):
         default="notifier.partnerfund.localhost",
         description="Right-hand side of Message-IDs and iCalendar UIDs; keep it stable.",
     )
+    reply_to: str | None = Field(
+        default=None,
+        description="Reply-To address of every message; the contact's e-mail when unset.",
+    )
+
+    _check_reply_to = field_validator("reply_to")(_check_address)
+
+
+class ContactSettings(BaseModel):
+    """The person every message names for questions, and links in a message's next steps."""
+
+    name: str = Field(default="Partnership Fund staff", description="Person or team named in messages.")
+    email: str = Field(
+        default="partnerships@partnerfund.localhost",
+        description="Address shown in messages and used as Reply-To unless sender.reply_to is set.",
+    )
+    phone: str | None = Field(default=None, description="Phone number shown beside the e-mail address.")
+    portfolio_url: str | None = Field(
+        default=None, description="Web page of the Opportunity Portfolio that release messages link to."
+    )
+
+    _check_email = field_validator("email")(_check_address)
 
 
 class WorkerSettings(BaseModel):
@@ -108,6 +146,7 @@ class Settings(ServiceSettings):
     )
     smtp: SmtpSettings = SmtpSettings()
     sender: SenderSettings = SenderSettings()
+    contact: ContactSettings = ContactSettings()
     worker: WorkerSettings = WorkerSettings()
     grace: GraceSettings = GraceSettings()
 

@@ -17,11 +17,14 @@ from typing import Any
 
 import httpx
 
-from notifier.messages.render import AllocationLine, PortfolioProgram
+from notifier.messages.render import AllocationLine, AllocationRules, PortfolioProgram
 from notifier.settings import Settings
 from partnerfund_shared.http import create_service_client
 
 log = logging.getLogger("notifier.upstream")
+
+# Line statuses of schools whose score met the eligibility rule, funded or not.
+QUALIFYING_STATUSES = frozenset({"funded", "zero_weight", "no_enrollment"})
 
 
 class UpstreamProblem(Exception):
@@ -82,6 +85,45 @@ def _decimal(value: Any) -> Decimal | None:
         raise UpstreamProblem(f"allocation service sent an invalid amount {value!r}") from error
 
 
+def _optional_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UpstreamProblem(f"allocation service sent an invalid enrollment {value!r}")
+    return value
+
+
+def parse_allocation_rules(body: Any, lines: dict[str, AllocationLine]) -> AllocationRules:
+    """Read the policy of a run (`GET /v1/runs/{id}`) into what a release message explains.
+
+    With a top-N rule, the lowest qualifying score comes from the published lines, because
+    the policy names only N.
+    """
+    policy = body.get("policy") if isinstance(body, dict) else None
+    if not isinstance(policy, dict) or not isinstance(policy.get("eligibility"), dict):
+        raise UpstreamProblem("allocation service returned a run without a policy")
+    eligibility = policy["eligibility"]
+    weighting = policy.get("weighting")
+    if not isinstance(weighting, dict):
+        weighting = {}
+    top_n = eligibility.get("top_n")
+    qualifying = [
+        line.score for line in lines.values() if line.score is not None and line.status in QUALIFYING_STATUSES
+    ]
+    return AllocationRules(
+        mode=str(policy.get("mode") or "pool"),
+        weighting=str(weighting.get("method") or "flat"),
+        rounding=str(policy.get("rounding") or "dollar"),
+        min_score=_decimal(eligibility.get("min_score")),
+        top_n=top_n if isinstance(top_n, int) else None,
+        lowest_qualifying_score=min(qualifying) if top_n is not None and qualifying else None,
+        pool=_decimal(policy.get("pool")),
+        rate=_decimal(policy.get("rate")),
+        floor=_decimal(policy.get("floor")),
+        cap=_decimal(policy.get("cap")),
+    )
+
+
 def parse_allocation_lines(body: Any) -> dict[str, AllocationLine]:
     """Read `{"items": [line, ...]}` of a published allocation into lines by school code."""
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
@@ -97,6 +139,10 @@ def parse_allocation_lines(body: Any) -> dict[str, AllocationLine]:
                 amount=amount if amount is not None else Decimal("0.00"),
                 per_pupil=_decimal(item.get("per_pupil")),
                 explanation=item.get("explanation"),
+                status=item.get("status"),
+                score=_decimal(item.get("score")),
+                enrollment=_optional_int(item.get("enrollment")),
+                limit_applied=item.get("limit_applied"),
             )
         except (KeyError, TypeError) as error:
             raise UpstreamProblem(f"allocation line is missing a field: {error!r}") from error
@@ -144,6 +190,8 @@ class UpstreamData:
 
     clients: UpstreamClients
     _allocations: dict[tuple[int, str], dict[str, AllocationLine]] = field(default_factory=dict)
+    _run_ids: dict[tuple[int, str], int] = field(default_factory=dict)
+    _rules: dict[tuple[int, str], AllocationRules | None] = field(default_factory=dict)
     _portfolios: dict[int, list[PortfolioProgram]] = field(default_factory=dict)
     _school_names: dict[str, str | None] = field(default_factory=dict)
     _catalog_unavailable: bool = False
@@ -158,7 +206,39 @@ class UpstreamData:
                 {"fund": fund},
             )
             self._allocations[key] = parse_allocation_lines(body)
+            run_id = body.get("run_id")
+            if isinstance(run_id, int):
+                self._run_ids[key] = run_id
         return self._allocations[key]
+
+    async def allocation_rules(self, fiscal_year: int, fund: str) -> AllocationRules | None:
+        """Return the published run's policy, or None when the allocation service does not return it.
+
+        The policy only lets a message state the threshold and the pool in words, so a
+        failure here never delays a message. The message then explains less.
+        """
+        key = (fiscal_year, fund)
+        if key in self._rules:
+            return self._rules[key]
+        lines = await self.allocation_lines(fiscal_year, fund)
+        run_id = self._run_ids.get(key)
+        rules = None
+        if run_id is not None:
+            try:
+                body = await _get_json(self.clients.allocation, "allocation", f"/v1/runs/{run_id}", {})
+                rules = parse_allocation_rules(body, lines)
+            except UpstreamProblem as problem:
+                log.warning(
+                    "allocation_policy_unavailable",
+                    extra={
+                        "fiscal_year": fiscal_year,
+                        "fund": fund,
+                        "run_id": run_id,
+                        "error": problem.message,
+                    },
+                )
+        self._rules[key] = rules
+        return rules
 
     async def portfolio(self, fiscal_year: int) -> list[PortfolioProgram]:
         if fiscal_year not in self._portfolios:

@@ -19,6 +19,7 @@ from notifier.messages.compose import CalendarPart, Mailbox, build_email
 from notifier.messages.ics import CalendarSession, build_calendar
 from notifier.messages.render import (
     EVENT_LABELS,
+    MessageContact,
     MessageTemplate,
     Recipient,
     RenderedMessage,
@@ -128,7 +129,12 @@ async def _budget_release_values(
         raise DeliveryImpossible(
             f"the published FY{campaign.fiscal_year} {campaign.fund} allocation has no line for school {code}"
         )
-    values = {"fiscal_year": campaign.fiscal_year, "fund": campaign.fund, "line": line}
+    values = {
+        "fiscal_year": campaign.fiscal_year,
+        "fund": campaign.fund,
+        "line": line,
+        "rules": await upstream.allocation_rules(campaign.fiscal_year, campaign.fund),
+    }
     school = [f"{line.school_name} ({line.school_code})"]
     if line.eligible:
         return MessageTemplate.BUDGET_RELEASE, values, school
@@ -168,6 +174,13 @@ def _event_sessions(delivery: Delivery, campaign: Campaign) -> list[EventSession
     if session is not None:
         return [session]
     return [item for item in campaign.sessions if item.cancelled_at is None]
+
+
+def reply_to_mailbox(settings: Settings) -> Mailbox:
+    """Return where replies go: `sender.reply_to` when set, else the contact that messages name."""
+    if settings.sender.reply_to:
+        return Mailbox(settings.sender.name, settings.sender.reply_to)
+    return Mailbox(settings.contact.name, settings.contact.email)
 
 
 async def compose_delivery(
@@ -242,6 +255,8 @@ async def compose_delivery(
         reason=reason,
         sender_name=settings.sender.name,
         values=values,
+        contact=MessageContact(settings.contact.name, settings.contact.email, settings.contact.phone),
+        portfolio_url=settings.contact.portfolio_url,
     )
     message = build_email(
         rendered,
@@ -250,6 +265,7 @@ async def compose_delivery(
         message_id=delivery.message_id,
         date=now,
         calendar=calendar,
+        reply_to=reply_to_mailbox(settings),
     )
     attachments = []
     if calendar is not None:

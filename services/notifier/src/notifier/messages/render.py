@@ -8,6 +8,7 @@ Each message has three templates: `<name>.subject.txt`, `<name>.txt` (plain text
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,7 +42,11 @@ class Recipient:
 
 @dataclass(frozen=True, slots=True)
 class AllocationLine:
-    """One school's line of a published allocation, as the allocation service returns it."""
+    """One school's line of a published allocation, as the allocation service returns it.
+
+    `status` is the allocation service's reason for the amount: funded, zero_weight,
+    below_threshold, outside_top_n, no_score or no_enrollment (None from an older service).
+    """
 
     school_code: str
     school_name: str
@@ -49,6 +54,44 @@ class AllocationLine:
     amount: Decimal
     per_pupil: Decimal | None = None
     explanation: str | None = None
+    status: str | None = None
+    score: Decimal | None = None
+    enrollment: int | None = None
+    limit_applied: str | None = None
+
+    @property
+    def missing_enrollment(self) -> bool:
+        """Whether the school qualifies by score but was left out for lack of an enrollment."""
+        return self.status == "no_enrollment"
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRules:
+    """The published run's policy, as far as a release message explains it.
+
+    Exactly one of `min_score` and `top_n` is set. With `top_n`, `lowest_qualifying_score`
+    is the lowest score among the schools that qualified, ties with the N-th included.
+    """
+
+    mode: str = "pool"
+    weighting: str = "flat"
+    rounding: str = "dollar"
+    min_score: Decimal | None = None
+    top_n: int | None = None
+    lowest_qualifying_score: Decimal | None = None
+    pool: Decimal | None = None
+    rate: Decimal | None = None
+    floor: Decimal | None = None
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContact:
+    """The person a message names for questions and corrections."""
+
+    name: str
+    email: str
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +134,18 @@ def format_money(value: Decimal | None) -> str:
     return f"${Decimal(value):,.2f}"
 
 
+def format_score(value: Decimal | None) -> str:
+    """Write a need-index score with two to four decimals, as the district does: "0.5600" -> "0.56"."""
+    if value is None:
+        return "n/a"
+    places = max(2, -min(Decimal(value).normalize().as_tuple().exponent, 0))  # type: ignore[operator]
+    return f"{Decimal(value):.{min(places, 4)}f}"
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"
+
+
 def _format_local_date(moment: datetime) -> str:
     local = moment.astimezone(DISTRICT_TIME_ZONE)
     return f"{local:%A, %B} {local.day}, {local.year}"
@@ -112,6 +167,15 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters["money"] = format_money
+    environment.filters["score"] = format_score
+    environment.filters["count"] = format_count
+
+    # Imported here because the release module builds on this module's types and formats.
+    from notifier.messages import release
+
+    environment.filters["eligibility_text"] = release.eligibility_text
+    environment.filters["share_text"] = release.share_text
+    environment.filters["plain_explanation"] = release.plain_explanation
     environment.filters["local_date"] = _format_local_date
     environment.filters["local_time"] = _format_local_time
     return environment
@@ -128,17 +192,22 @@ def render_message(
     reason: str,
     sender_name: str,
     values: Mapping[str, Any],
+    contact: MessageContact | None = None,
+    portfolio_url: str | None = None,
 ) -> RenderedMessage:
     """Render the subject, plain-text and HTML bodies of one message.
 
     `values` holds the template's own fields (`line`, `sessions`, `programs` …); a missing
-    field raises jinja2.UndefinedError instead of rendering an empty string.
+    field raises jinja2.UndefinedError instead of rendering an empty string. Every message
+    names `contact` for questions when one is given.
     """
     environment = _environment()
     context = {
         "recipient": recipient,
         "reason": reason,
         "sender_name": sender_name,
+        "contact": contact,
+        "portfolio_url": portfolio_url,
         **values,
     }
     if "fiscal_year" in context:
@@ -154,7 +223,9 @@ def render_message(
     context["subject"] = subject
     text = environment.get_template(f"{template.value}.txt").render(context)
     html = environment.get_template(f"{template.value}.html").render(context)
-    return RenderedMessage(subject=subject, text=text.strip() + "\n", html=html)
+    # Optional blocks leave runs of empty lines behind; one empty line separates paragraphs.
+    text = re.sub(r"\n{3,}", "\n\n", text.strip()) + "\n"
+    return RenderedMessage(subject=subject, text=text, html=html)
 
 
 ROLE_LABELS = {
