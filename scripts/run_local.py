@@ -117,7 +117,7 @@ def run_sample_cycle(env: dict[str, str]) -> bool:
             "partnerfund_shared.cycle",
             "cycle",
             "run",
-            "deploy/cycles/sample.toml",
+            "var/sample/cycle.toml",
             "--publish",
         ],
         cwd=ROOT,
@@ -144,12 +144,18 @@ def main() -> None:
     token, created = ensure_admin_key()
     env = process_environment(token)
 
-    honcho = subprocess.Popen(
-        [sys.executable, "-m", "honcho", "start", "-f", "Procfile"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    # The five processes log JSON lines; they go to a file so the cycle's steps stay readable.
+    LOG_FILE.parent.mkdir(exist_ok=True)
+    with LOG_FILE.open("ab") as log_output:
+        honcho = subprocess.Popen(
+            [sys.executable, "-m", "honcho", "start", "-f", "Procfile"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    print(f"Started the APIs, the worker and the mail sink; their logs go to {LOG_FILE}.", flush=True)
     try:
         try:
             wait_until_ready()

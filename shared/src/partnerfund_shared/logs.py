@@ -52,6 +52,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level.upper())
     # uvicorn's access log would repeat the request line that RequestContextMiddleware writes.
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic reports its dialect at INFO each time /readyz reads the migration state.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
