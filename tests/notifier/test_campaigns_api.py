@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
-from sqlalchemy import update
+from sqlalchemy import true, update
 
 from notifier.deliveries.models import Delivery
 from notifier.schedule import DISTRICT_TIME_ZONE
@@ -263,7 +263,9 @@ class TestPreview:
             headers=await notifier.admin_headers(),
         )
 
-        invitations = [item for item in response.json()["items"] if item["occurrence"] == "invitation"]
+        invitations = [
+            item for item in response.json()["items"] if item["occurrence"].startswith("invitation:")
+        ]
         assert invitations[0]["attachments"] == ["invite.ics"]
         assert "Budget questions" in invitations[0]["subject"]
 
@@ -281,7 +283,7 @@ class TestActions:
         now = datetime.now(UTC)
         for row in await deliveries(notifier, campaign_id=campaign["id"]):
             scheduled = datetime.fromisoformat(row["scheduled_for"])
-            if row["occurrence"] == "invitation":
+            if row["occurrence"].startswith("invitation:"):
                 assert scheduled <= now
             else:
                 assert scheduled > now
@@ -321,7 +323,8 @@ class TestActions:
             f"/v1/campaigns/{campaign['id']}/preview", headers=await notifier.admin_headers()
         )
         items = preview.json()["items"]
-        assert {item["occurrence"] for item in items} == {"cancel:all"}
+        session_id = response.json()["sessions"][0]["id"]
+        assert {item["occurrence"] for item in items} == {f"cancel:s{session_id}:q1"}
         assert items[0]["attachments"] == ["cancel.ics"]
 
     async def test_session_change_raises_sequence(self, notifier):
@@ -368,11 +371,91 @@ class TestActions:
         assert sorted(row["occurrence"] for row in rows) == [f"cancel:s{session_id}:q1"] * 2
 
 
-async def mark_invitations_sent(notifier, campaign_id: int) -> None:
+def two_session_office_hours() -> dict:
+    first = next_weekday(10)
+    second = next_weekday(15, days_ahead=14)
+    return office_hours(
+        sessions=[
+            {
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                "location": "Bolling Building",
+            }
+            for start in (first, second)
+        ],
+        reminders=[],
+    )
+
+
+class TestSeries:
+    async def test_one_invitation_per_session(self, notifier):
+        await load_contacts(notifier)
+        campaign = (await create(notifier, two_session_office_hours())).json()
+        session_ids = [item["id"] for item in campaign["sessions"]]
+
+        rows = await deliveries(notifier, campaign_id=campaign["id"])
+
+        occurrences = sorted(row["occurrence"] for row in rows)
+        assert occurrences == sorted([f"invitation:s{session_id}" for session_id in session_ids] * 2)
+
+    async def test_each_invitation_attaches_one_calendar(self, notifier):
+        await load_contacts(notifier)
+        campaign = (await create(notifier, two_session_office_hours())).json()
+
+        response = await notifier.client.get(
+            f"/v1/campaigns/{campaign['id']}/preview", headers=await notifier.admin_headers()
+        )
+
+        items = response.json()["items"]
+        assert len(items) == 4
+        assert all(item["attachments"] == ["invite.ics"] for item in items)
+        assert len({item["subject"] for item in items}) == 2
+        assert all("This invitation is for one of 2 sessions." in item["text"] for item in items)
+
+    async def test_cancel_sends_one_cancel_per_session(self, notifier):
+        await load_contacts(notifier)
+        campaign = (await create(notifier, two_session_office_hours())).json()
+        await mark_invitations_sent(notifier, campaign["id"])
+        session_ids = [item["id"] for item in campaign["sessions"]]
+
+        await notifier.client.post(
+            f"/v1/campaigns/{campaign['id']}/cancel", headers=await notifier.admin_headers()
+        )
+        preview = await notifier.client.get(
+            f"/v1/campaigns/{campaign['id']}/preview", headers=await notifier.admin_headers()
+        )
+
+        items = preview.json()["items"]
+        assert sorted(item["occurrence"] for item in items) == sorted(
+            [f"cancel:s{session_id}:q1" for session_id in session_ids] * 2
+        )
+        assert all(item["attachments"] == ["cancel.ics"] for item in items)
+
+    async def test_session_cancel_reaches_its_invitees_only(self, notifier):
+        await load_contacts(notifier)
+        campaign = (await create(notifier, two_session_office_hours())).json()
+        first, second = [item["id"] for item in campaign["sessions"]]
+        await mark_invitations_sent(notifier, campaign["id"], session_id=first)
+
+        await notifier.client.post(
+            f"/v1/campaigns/{campaign['id']}/sessions/{second}/cancel", headers=await notifier.admin_headers()
+        )
+
+        scheduled = await deliveries(notifier, campaign_id=campaign["id"], status="scheduled")
+        cancelled = await deliveries(notifier, campaign_id=campaign["id"], status="cancelled")
+        assert scheduled == []
+        assert sorted(row["occurrence"] for row in cancelled) == [f"invitation:s{second}"] * 2
+
+
+async def mark_invitations_sent(notifier, campaign_id: int, session_id: int | None = None) -> None:
     async with notifier.sessionmaker() as session:
         await session.execute(
             update(Delivery)
-            .where(Delivery.campaign_id == campaign_id, Delivery.occurrence == "invitation")
+            .where(
+                Delivery.campaign_id == campaign_id,
+                Delivery.template == "event_invitation",
+                Delivery.session_id == session_id if session_id is not None else true(),
+            )
             .values(status="sent", sent_at=datetime.now(UTC), attempts=1)
         )
         await session.commit()
@@ -439,7 +522,7 @@ def test_invitation_calendar_parses():
     starts = datetime(2026, 12, 11, 14, 0, tzinfo=UTC)
     calendar = icalendar.Calendar.from_ical(
         build_calendar(
-            [CalendarSession(1, 0, starts, starts + timedelta(hours=1), "Office hours")],
+            CalendarSession(1, 0, starts, starts + timedelta(hours=1), "Office hours"),
             contact_id=1,
             attendee_name="Zoë",
             attendee_email="zoe@example.org",

@@ -231,3 +231,44 @@ class TestEventInvitation:
         assert event.decoded("DTSTART").utcoffset() == timedelta(0)
         assert event["UID"].startswith(f"session-{rows[0].session_id or 1}-contact-")
         assert [row.status for row in rows[1:]] == ["scheduled"]
+
+    def test_series_arrives_one_session_per_message(self, database_url: str, tmp_path: Path):
+        first = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+        second = first + timedelta(days=7)
+        campaign = {
+            "kind": "technical_assistance",
+            "title": "Partnership Fund technical assistance",
+            "sessions": [
+                {
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(hours=1)).isoformat(),
+                    "video_link": "https://meet.example.org/partnership-fund-ta",
+                }
+                for start in (first, second)
+            ],
+        }
+        with running_smtp_server() as smtp:
+            settings = notifier_settings(database_url, smtp_port=smtp.port)
+            asyncio.run(seed(database_url, settings, LEADERS[:1], campaign))
+            env = worker_environment(database_url, smtp_port=smtp.port)
+            with worker_processes([start_worker(env, tmp_path / "worker.log")]):
+                received = smtp.wait_for(2)
+                wait_for_ledger(database_url, all_final)
+
+        events = []
+        for message in received:
+            parsed = message.parsed
+            (part,) = [
+                item for item in parsed.iter_attachments() if item.get_content_type() == "text/calendar"
+            ]
+            content = part.get_payload(decode=True)
+            calendar = icalendar.Calendar.from_ical(content)
+            events.extend(calendar.walk("VEVENT"))
+
+            assert parsed["Subject"].startswith("Invitation: Technical assistance, Partnership Fund")
+            assert part.get_filename() == "invite.ics"
+            assert content.count(b"\n") == content.count(b"\r\n")
+            assert len(calendar.walk("VEVENT")) == 1
+        assert len(received) == 2
+        assert len({str(event["UID"]) for event in events}) == 2
+        assert sorted(event.decoded("DTSTART") for event in events) == [first, second]

@@ -28,9 +28,9 @@ def make_session(**overrides):
     return CalendarSession(**values)
 
 
-def make_calendar(*, cancel=False, sessions=None):
+def make_calendar(*, cancel=False, session=None):
     return build_calendar(
-        sessions or [make_session()],
+        session or make_session(),
         contact_id=42,
         attendee_name=RECIPIENT.name,
         attendee_email=RECIPIENT.email,
@@ -89,7 +89,7 @@ class TestCalendar:
             recipient=RECIPIENT,
             message_id="<a@b>",
             date=STARTS_AT,
-            calendar=CalendarPart(make_calendar(), "REQUEST"),
+            calendars=[CalendarPart(make_calendar(), "REQUEST")],
         )
 
         parsed = round_trip(message)
@@ -107,7 +107,7 @@ class TestCalendar:
     def test_uid_depends_on_session_and_recipient_only(self):
         first = icalendar.Calendar.from_ical(make_calendar())
         moved = icalendar.Calendar.from_ical(
-            make_calendar(sessions=[make_session(sequence=1, starts_at=STARTS_AT + timedelta(days=1))])
+            make_calendar(session=make_session(sequence=1, starts_at=STARTS_AT + timedelta(days=1)))
         )
 
         first_event = first.walk("VEVENT")[0]
@@ -123,12 +123,27 @@ class TestCalendar:
         assert calendar["METHOD"] == "CANCEL"
         assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
 
-    def test_one_event_per_session(self):
-        sessions = [
-            make_session(),
-            make_session(session_id=8, starts_at=STARTS_AT + timedelta(days=1)),
+    def test_one_event_per_calendar(self):
+        calendar = icalendar.Calendar.from_ical(make_calendar())
+
+        assert len(calendar.walk("VEVENT")) == 1
+
+    def test_several_calendars_are_numbered(self):
+        second = make_calendar(session=make_session(session_id=8, starts_at=STARTS_AT + timedelta(days=1)))
+        message = build_email(
+            RENDERED,
+            sender=SENDER,
+            recipient=RECIPIENT,
+            message_id="<a@b>",
+            date=STARTS_AT,
+            calendars=[CalendarPart(make_calendar(), "REQUEST"), CalendarPart(second, "REQUEST")],
+        )
+
+        parts = list(round_trip(message).iter_attachments())
+        uids = [icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")[0]["UID"] for part in parts]
+
+        assert [part.get_filename() for part in parts] == ["invite-1.ics", "invite-2.ics"]
+        assert uids == [
+            "session-7-contact-42@notifier.example.org",
+            "session-8-contact-42@notifier.example.org",
         ]
-
-        calendar = icalendar.Calendar.from_ical(make_calendar(sessions=sessions))
-
-        assert len(calendar.walk("VEVENT")) == 2

@@ -147,6 +147,7 @@ class TestEvents:
             event_label="Office hours",
             title="Budget questions",
             sessions=[SESSION],
+            session_count=1,
             description=None,
             updated=False,
         )
@@ -154,7 +155,26 @@ class TestEvents:
         # 14:00 UTC in December is 9:00 EST.
         assert "Friday, December 11, 2026, 9:00 a.m.–10:00 a.m." in message.text
         assert "Bolling Building, room 2" in message.text
-        assert message.subject == "Invitation: Office hours, Budget questions"
+        assert (
+            message.subject
+            == "Invitation: Office hours, Budget questions, Friday, December 11, 2026 9:00 a.m."
+        )
+        assert "one of" not in message.text
+
+    def test_invitation_of_a_series_says_so(self):
+        message = render(
+            MessageTemplate.EVENT_INVITATION,
+            event_label="Office hours",
+            title="Budget questions",
+            sessions=[SESSION],
+            session_count=3,
+            description=None,
+            updated=False,
+        )
+
+        assert "This invitation is for one of 3 sessions. Each session has its own invitation" in message.text
+        assert "one of 3 sessions" in message.html
+        assert "adds the session to your calendar" in message.text
 
     def test_update_says_schedule_changed(self):
         message = render(
@@ -162,12 +182,14 @@ class TestEvents:
             event_label="Technical assistance",
             title="Choosing partners",
             sessions=[SESSION],
+            session_count=2,
             description="Bring your budget.",
             updated=True,
         )
 
         assert message.subject.startswith("Updated:")
-        assert "has changed" in message.text
+        assert "has changed. The session is now:" in message.text
+        assert "one of 2 sessions" not in message.text
 
     def test_reminder_names_start(self):
         message = render(

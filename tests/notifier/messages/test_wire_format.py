@@ -38,6 +38,7 @@ SUBJECTS = [
 
 
 def build(subject: str, calendar: CalendarPart | None = None):
+    calendars = [calendar] if calendar is not None else []
     rendered = RenderedMessage(subject=subject, text="Hello\n", html="<p>Hello</p>")
     return build_email(
         rendered,
@@ -45,7 +46,7 @@ def build(subject: str, calendar: CalendarPart | None = None):
         recipient=RECIPIENT,
         message_id=MESSAGE_ID,
         date=DATE,
-        calendar=calendar,
+        calendars=calendars,
     )
 
 
@@ -73,7 +74,7 @@ def invitation_calendar() -> CalendarPart:
         description="Bring your budget.\nAnd your questions.",
     )
     content = build_calendar(
-        [session],
+        session,
         contact_id=42,
         attendee_name=RECIPIENT.name,
         attendee_email=RECIPIENT.email,

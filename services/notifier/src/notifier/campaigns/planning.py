@@ -175,20 +175,40 @@ def plan_campaign(
                 )
             )
     else:
-        for contact in recipients:
-            plan.deliveries.append(
-                new_delivery(
-                    campaign,
-                    contact,
-                    template=MessageTemplate.EVENT_INVITATION,
-                    occurrence="invitation",
-                    scheduled_for=campaign.send_at,
-                    settings=settings,
-                )
-            )
         for session in campaign.sessions:
+            plan_invitations(campaign, session, recipients, settings, plan)
             plan_reminders(campaign, session, recipients, settings, now, plan)
     return plan
+
+
+def invitation_occurrence(session: EventSession) -> str:
+    return f"invitation:s{session.id}"
+
+
+def plan_invitations(
+    campaign: Campaign,
+    session: EventSession,
+    contacts: Sequence[Contact],
+    settings: Settings,
+    plan: Plan,
+) -> None:
+    """Add one invitation row per contact for one session.
+
+    Each session gets its own message because RFC 5546 allows one UID per iTIP REQUEST, and
+    calendar apps that import only the first event of an attachment would miss the others.
+    """
+    for contact in contacts:
+        plan.deliveries.append(
+            new_delivery(
+                campaign,
+                contact,
+                template=MessageTemplate.EVENT_INVITATION,
+                occurrence=invitation_occurrence(session),
+                scheduled_for=campaign.send_at,
+                settings=settings,
+                session=session,
+            )
+        )
 
 
 def _plan_budget_release(

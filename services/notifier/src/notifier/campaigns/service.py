@@ -260,15 +260,21 @@ async def _cancel_waiting(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def _invited_contacts(session: AsyncSession, campaign: Campaign) -> list[Contact]:
-    """Contacts whose invitation went out, or may have gone out (it is being sent)."""
+async def _invitees(
+    session: AsyncSession, campaign: Campaign, event_session: EventSession, statuses: Sequence[str]
+) -> list[Contact]:
+    """Contacts with an invitation to `event_session` in one of `statuses`.
+
+    An invitation row without a session covers every session: campaigns planned before
+    invitations went out one per session have such rows.
+    """
     rows = await repository.deliveries_of(
         session,
         campaign.id,
-        statuses=DELIVERED_STATUSES,
+        statuses=statuses,
         templates=(MessageTemplate.EVENT_INVITATION,),
     )
-    contact_ids = sorted({row.contact_id for row in rows})
+    contact_ids = sorted({row.contact_id for row in rows if row.session_id in (None, event_session.id)})
     if not contact_ids:
         return []
     return await contacts_repository.audience_contacts(
@@ -276,20 +282,18 @@ async def _invited_contacts(session: AsyncSession, campaign: Campaign) -> list[C
     )
 
 
-async def _recipients(session: AsyncSession, campaign: Campaign) -> list[Contact]:
-    """Contacts with an invitation that is sent or still to be sent."""
-    rows = await repository.deliveries_of(
-        session,
-        campaign.id,
-        statuses=(*DELIVERED_STATUSES, *WAITING_STATUSES),
-        templates=(MessageTemplate.EVENT_INVITATION,),
-    )
-    contact_ids = sorted({row.contact_id for row in rows})
-    if not contact_ids:
-        return []
-    return await contacts_repository.audience_contacts(
-        session, roles=(), school_codes=(), contact_ids=contact_ids
-    )
+async def _invited_contacts(
+    session: AsyncSession, campaign: Campaign, event_session: EventSession
+) -> list[Contact]:
+    """Contacts whose invitation to the session went out, or may have (it is being sent)."""
+    return await _invitees(session, campaign, event_session, DELIVERED_STATUSES)
+
+
+async def _recipients(
+    session: AsyncSession, campaign: Campaign, event_session: EventSession
+) -> list[Contact]:
+    """Contacts with an invitation to the session that is sent or still to be sent."""
+    return await _invitees(session, campaign, event_session, (*DELIVERED_STATUSES, *WAITING_STATUSES))
 
 
 async def cancel_campaign(session: AsyncSession, campaign_id: int, *, settings: Settings) -> Campaign:
@@ -309,24 +313,27 @@ async def cancel_campaign(session: AsyncSession, campaign_id: int, *, settings: 
 
     notices = 0
     if campaign.kind in EVENT_KINDS:
+        # One cancellation per session, like the invitations: sessions cancelled before
+        # already had theirs.
         for event_session in campaign.sessions:
-            if event_session.cancelled_at is None:
-                event_session.cancelled_at = now
-                event_session.sequence += 1
-        last_end = max(item.ends_at for item in campaign.sessions)
-        for contact in await _invited_contacts(session, campaign):
-            session.add(
-                new_delivery(
-                    campaign,
-                    contact,
-                    template=MessageTemplate.EVENT_CANCELLATION,
-                    occurrence="cancel:all",
-                    scheduled_for=now,
-                    settings=settings,
-                    deadline=last_end,
+            if event_session.cancelled_at is not None:
+                continue
+            event_session.cancelled_at = now
+            event_session.sequence += 1
+            for contact in await _invited_contacts(session, campaign, event_session):
+                session.add(
+                    new_delivery(
+                        campaign,
+                        contact,
+                        template=MessageTemplate.EVENT_CANCELLATION,
+                        occurrence=f"cancel:s{event_session.id}:q{event_session.sequence}",
+                        scheduled_for=now,
+                        settings=settings,
+                        session=event_session,
+                        deadline=event_session.ends_at,
+                    )
                 )
-            )
-            notices += 1
+                notices += 1
     await session.flush()
     log.info(
         "campaign_cancelled",
@@ -394,7 +401,7 @@ async def update_session(
         session_id=session_id,
         templates=(MessageTemplate.EVENT_REMINDER,),
     )
-    for contact in await _invited_contacts(session, campaign):
+    for contact in await _invited_contacts(session, campaign, event_session):
         session.add(
             new_delivery(
                 campaign,
@@ -408,7 +415,9 @@ async def update_session(
             )
         )
     plan = Plan()
-    plan_reminders(campaign, event_session, await _recipients(session, campaign), settings, now, plan)
+    plan_reminders(
+        campaign, event_session, await _recipients(session, campaign, event_session), settings, now, plan
+    )
     session.add_all(plan.deliveries)
     warnings.extend(plan.warnings)
     await session.flush()
@@ -437,7 +446,7 @@ async def cancel_session(
         f"session {session_id} was cancelled",
         session_id=session_id,
     )
-    for contact in await _invited_contacts(session, campaign):
+    for contact in await _invited_contacts(session, campaign, event_session):
         session.add(
             new_delivery(
                 campaign,

@@ -15,7 +15,7 @@ from typing import Any
 from notifier.campaigns.models import Campaign, EventSession
 from notifier.contacts.models import Contact
 from notifier.deliveries.models import Delivery
-from notifier.messages.compose import CalendarPart, Mailbox, build_email
+from notifier.messages.compose import CalendarPart, Mailbox, build_email, calendar_file_names
 from notifier.messages.ics import CalendarSession, build_calendar
 from notifier.messages.render import (
     EVENT_LABELS,
@@ -200,7 +200,7 @@ async def compose_delivery(
 
     template = MessageTemplate(delivery.template)
     values: dict[str, Any]
-    calendar: CalendarPart | None = None
+    calendars: list[CalendarPart] = []
     school_names: list[str]
 
     if template == MessageTemplate.BUDGET_RELEASE:
@@ -224,23 +224,29 @@ async def compose_delivery(
             "event_label": EVENT_LABELS.get(campaign.kind, campaign.kind),
             "title": campaign.title,
             "sessions": [_session_view(session) for session in sessions],
+            "session_count": sum(1 for item in campaign.sessions if item.cancelled_at is None),
             "description": campaign.description,
             "updated": delivery.occurrence.startswith("update:"),
         }
-        calendar = CalendarPart(
-            content=build_calendar(
-                [_calendar_session(session, campaign) for session in sessions],
-                contact_id=contact.id,
-                attendee_name=delivery.recipient_name,
-                attendee_email=delivery.recipient,
-                organizer_name=settings.sender.name,
-                organizer_email=settings.sender.email,
-                domain=settings.sender.domain,
-                cancel=cancel,
-                stamp=now,
-            ),
-            method="CANCEL" if cancel else "REQUEST",
-        )
+        # One calendar per session. A row planned before invitations went out per session
+        # covers several sessions and so carries several attachments.
+        calendars = [
+            CalendarPart(
+                content=build_calendar(
+                    _calendar_session(session, campaign),
+                    contact_id=contact.id,
+                    attendee_name=delivery.recipient_name,
+                    attendee_email=delivery.recipient,
+                    organizer_name=settings.sender.name,
+                    organizer_email=settings.sender.email,
+                    domain=settings.sender.domain,
+                    cancel=cancel,
+                    stamp=now,
+                ),
+                method="CANCEL" if cancel else "REQUEST",
+            )
+            for session in sessions
+        ]
         school_names = await _school_names(contact, upstream)
 
     reason = explain_reason(
@@ -264,10 +270,7 @@ async def compose_delivery(
         recipient=Mailbox(delivery.recipient_name, delivery.recipient),
         message_id=delivery.message_id,
         date=now,
-        calendar=calendar,
+        calendars=calendars,
         reply_to=reply_to_mailbox(settings),
     )
-    attachments = []
-    if calendar is not None:
-        attachments.append("cancel.ics" if calendar.method == "CANCEL" else "invite.ics")
-    return ComposedMessage(message=message, rendered=rendered, attachments=attachments)
+    return ComposedMessage(message=message, rendered=rendered, attachments=calendar_file_names(calendars))

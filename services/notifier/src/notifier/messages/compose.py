@@ -8,6 +8,7 @@ and clients that deduplicate on Message-ID then drop the second copy.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -158,6 +159,15 @@ class CalendarPart:
     method: str
 
 
+def calendar_file_names(calendars: Sequence[CalendarPart]) -> list[str]:
+    """Name the attachments: `invite.ics` or `cancel.ics`, numbered when there are several."""
+    names = []
+    for number, calendar in enumerate(calendars, start=1):
+        stem = "cancel" if calendar.method == "CANCEL" else "invite"
+        names.append(f"{stem}-{number}.ics" if len(calendars) > 1 else f"{stem}.ics")
+    return names
+
+
 def message_id_for(idempotency_key: str, domain: str) -> str:
     """Return the Message-ID that every attempt of one delivery carries."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
@@ -171,13 +181,13 @@ def build_email(
     recipient: Mailbox,
     message_id: str,
     date: datetime,
-    calendar: CalendarPart | None = None,
+    calendars: Sequence[CalendarPart] = (),
     reply_to: Mailbox | None = None,
 ) -> EmailMessage:
-    """Build a multipart/alternative message (plain text and HTML) with an optional invitation.
+    """Build a multipart/alternative message (plain text and HTML) with optional invitations.
 
-    An invitation goes in as a `text/calendar; method=...` attachment named `invite.ics`
-    (or `cancel.ics`), which mail clients offer to add to the calendar.
+    Each calendar goes in as a `text/calendar; method=...` attachment named by
+    `calendar_file_names`, which mail clients offer to add to the calendar.
     """
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = sender.to_address()
@@ -193,8 +203,7 @@ def build_email(
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
 
-    if calendar is not None:
-        file_name = "cancel.ics" if calendar.method == "CANCEL" else "invite.ics"
+    for calendar, file_name in zip(calendars, calendar_file_names(calendars), strict=True):
         # Bytes go in unchanged under base64, so the CRLF line ends that RFC 5545 requires
         # survive. Text content would be split into lines again and joined with LF.
         message.add_attachment(

@@ -8,7 +8,6 @@ time its time or place changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -37,7 +36,7 @@ def session_uid(session_id: int, contact_id: int, domain: str) -> str:
 
 
 def build_calendar(
-    sessions: Sequence[CalendarSession],
+    session: CalendarSession,
     *,
     contact_id: int,
     attendee_name: str,
@@ -48,9 +47,10 @@ def build_calendar(
     cancel: bool,
     stamp: datetime,
 ) -> bytes:
-    """Build a VCALENDAR with METHOD:REQUEST (or METHOD:CANCEL) and one VEVENT per session.
+    """Build a VCALENDAR with METHOD:REQUEST (or METHOD:CANCEL) and the session's VEVENT.
 
-    All times are written in UTC (the `Z` form), so no VTIMEZONE block is needed.
+    An iTIP object describes one calendar component by its UID (RFC 5546), so each session
+    gets a calendar of its own. All times are written in UTC (the `Z` form), so no VTIMEZONE block is needed.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
@@ -60,28 +60,27 @@ def build_calendar(
     organizer = vCalAddress(f"mailto:{organizer_email}")
     organizer.params["cn"] = vText(organizer_name)
 
-    for session in sessions:
-        event = Event()
-        event.add("uid", session_uid(session.session_id, contact_id, domain))
-        event.add("sequence", session.sequence)
-        event.add("dtstamp", stamp.astimezone(UTC))
-        event.add("dtstart", session.starts_at.astimezone(UTC))
-        event.add("dtend", session.ends_at.astimezone(UTC))
-        event.add("summary", session.summary)
-        event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-        if session.location:
-            event.add("location", session.location)
-        if session.video_link:
-            event.add("url", session.video_link)
-        if session.description:
-            event.add("description", session.description)
+    event = Event()
+    event.add("uid", session_uid(session.session_id, contact_id, domain))
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", session.ends_at.astimezone(UTC))
+    event.add("summary", session.summary)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    if session.location:
+        event.add("location", session.location)
+    if session.video_link:
+        event.add("url", session.video_link)
+    if session.description:
+        event.add("description", session.description)
 
-        event["organizer"] = organizer
-        attendee = vCalAddress(f"mailto:{attendee_email}")
-        attendee.params["cn"] = vText(attendee_name)
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["rsvp"] = vText("FALSE")
-        event.add("attendee", attendee, encode=False)
-        calendar.add_component(event)
+    event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{attendee_email}")
+    attendee.params["cn"] = vText(attendee_name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee, encode=False)
+    calendar.add_component(event)
 
     return calendar.to_ical()
