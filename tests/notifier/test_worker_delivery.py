@@ -262,6 +262,7 @@ class TestEventInvitation:
                 item for item in parsed.iter_attachments() if item.get_content_type() == "text/calendar"
             ]
             content = part.get_payload(decode=True)
+            assert isinstance(content, bytes)
             calendar = icalendar.Calendar.from_ical(content)
             events.extend(calendar.walk("VEVENT"))
 

@@ -12,12 +12,14 @@ from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from notifier.campaigns.models import Campaign
 from notifier.campaigns.planning import new_delivery
 from notifier.contacts.models import Contact, ContactSchool
 from notifier.deliveries.composer import ComposedMessage, DeliverySkipped, compose_delivery
 from notifier.messages.render import MessageTemplate
+from notifier.settings import Settings
 from notifier.upstream import UpstreamData, open_upstream_clients
 from notifier.worker.loop import serialize
 from tests.notifier.support import notifier_settings, running_allocation
@@ -404,3 +406,25 @@ async def test_release_paragraphs_have_no_hard_breaks(lines, school_code):
         for line in paragraph.split("\n")[1:]:
             assert line.startswith("- "), paragraph
     assert not re.search(r"\n{3,}", composed.rendered.text)
+
+
+class TestContactSettings:
+    def test_read_from_environment(self, monkeypatch):
+        monkeypatch.setenv("NOTIFIER_CONTACT__NAME", "Ana Lopes")
+        monkeypatch.setenv("NOTIFIER_CONTACT__EMAIL", "ana@bps.example.org")
+        monkeypatch.setenv("NOTIFIER_SENDER__REPLY_TO", "help@bps.example.org")
+
+        settings = Settings()
+
+        assert settings.contact.name == "Ana Lopes"
+        assert settings.contact.email == "ana@bps.example.org"
+        assert settings.sender.reply_to == "help@bps.example.org"
+        assert settings.sender.email == "partnerships@partnerfund.localhost"
+
+    @pytest.mark.parametrize("address", ["nope", "ana@", "ana lopes@bps.example.org"])
+    def test_invalid_address_rejected(self, address):
+        with pytest.raises(ValidationError, match="invalid e-mail address"):
+            Settings(contact={"email": address})
+
+        with pytest.raises(ValidationError, match="invalid e-mail address"):
+            Settings(sender={"reply_to": address})

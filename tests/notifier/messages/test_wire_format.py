@@ -193,6 +193,7 @@ class TestCalendarLineEnds:
         parsed = message_from_bytes(raw, policy=policy.default)
         parts = [part for part in parsed.iter_attachments() if part.get_content_type() == "text/calendar"]
         content = parts[0].get_payload(decode=True)
+        assert isinstance(content, bytes)
         calendar = icalendar.Calendar.from_ical(content)
 
         assert parsed["Subject"] == subject
