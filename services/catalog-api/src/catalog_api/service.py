@@ -13,8 +13,7 @@ SERVICE = ServiceDefinition(
     name="catalog-api",
     title="Catalog API",
     description=(
-        "The public catalog of partner organizations, programs, partnerships and the "
-        "Opportunity Portfolio."
+        "The public catalog of partner organizations, programs, partnerships and the Opportunity Portfolio."
     ),
     migrations=MIGRATIONS,
     api_key_model=ApiKey,
