@@ -77,12 +77,8 @@ def build_cli(
     @keys.command("create")
     def create_key(
         name: Annotated[str, typer.Option(help="Who or what uses the key.")],
-        scope: Annotated[
-            list[str] | None, typer.Option(help="A scope; repeat for several.")
-        ] = None,
-        all_scopes: Annotated[
-            bool, typer.Option(help="Grant every scope of this service.")
-        ] = False,
+        scope: Annotated[list[str] | None, typer.Option(help="A scope; repeat for several.")] = None,
+        all_scopes: Annotated[bool, typer.Option(help="Grant every scope of this service.")] = False,
         token_file: Annotated[
             Path | None,
             typer.Option(help="Register the token stored in this file instead of a new one."),

@@ -50,9 +50,7 @@ class MigrationSetup:
 
     async def current(self, engine: AsyncEngine) -> set[str]:
         def read(connection: Connection) -> set[str]:
-            migration = MigrationContext.configure(
-                connection, opts={"version_table": self.version_table}
-            )
+            migration = MigrationContext.configure(connection, opts={"version_table": self.version_table})
             return set(migration.get_current_heads())
 
         async with engine.connect() as connection:
@@ -75,9 +73,7 @@ def run_env(metadata: MetaData, *, ignored_tables: Collection[str] = ()) -> None
             version_table=version_table,
             compare_type=True,
             render_as_batch=connection.dialect.name == "sqlite",
-            include_name=lambda name, type_, _parents: not (
-                type_ == "table" and name in ignored_tables
-            ),
+            include_name=lambda name, type_, _parents: not (type_ == "table" and name in ignored_tables),
         )
         with context.begin_transaction():
             context.run_migrations()

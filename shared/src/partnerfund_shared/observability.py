@@ -49,9 +49,7 @@ class RequestContextMiddleware:
             return
 
         incoming = _header(scope, b"x-request-id")
-        request_id = (
-            incoming if incoming and _VALID_REQUEST_ID.match(incoming) else new_request_id()
-        )
+        request_id = incoming if incoming and _VALID_REQUEST_ID.match(incoming) else new_request_id()
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -70,9 +68,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         except Exception:
-            log.exception(
-                "unhandled_error", extra={"method": scope["method"], "path": scope["path"]}
-            )
+            log.exception("unhandled_error", extra={"method": scope["method"], "path": scope["path"]})
             status = 500
             if not response_started:
                 response = internal_error_response(request_id)

@@ -138,9 +138,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_for_http(
-    url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None
-) -> None:
+def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
     """Poll `url` until it answers 200, the process exits, or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
