@@ -36,7 +36,7 @@ from catalog_api.partnerships.models import Partnership
 from catalog_api.portfolio.models import PortfolioCycle, PortfolioMembership
 from catalog_api.programs.models import Program, ProgramTerm
 from catalog_api.programs.repository import TERM_FIELDS, ProgramLabels, empty_labels
-from catalog_api.programs.service import PUBLIC_STATUS, summary_of
+from catalog_api.programs.service import PUBLIC_STATUS
 from catalog_api.schools.models import School
 from catalog_api.text import match_key, words
 from catalog_api.vocabularies.models import VocabularySynonym, VocabularyTerm
@@ -174,8 +174,11 @@ def _keyset(cursor: str | None) -> ColumnElement[bool] | None:
 async def _facets(
     session: AsyncSession, conditions: list[ColumnElement[bool]]
 ) -> tuple[schemas.ProgramFacets, int]:
-    """Count matching programs per term and per fees value, in one query."""
-    matching_ids = select(Program.id).where(*conditions)
+    """Count matching programs per term and per fees value, in one query.
+
+    The matching programs are found once, in a common table expression both counts read.
+    """
+    matching = select(Program.id, Program.fees).where(*conditions).cte("matching")
     term_counts = (
         select(
             VocabularyTerm.kind,
@@ -184,21 +187,17 @@ async def _facets(
             func.count().label("programs"),
         )
         .select_from(ProgramTerm)
+        .join(matching, matching.c.id == ProgramTerm.program_id)
         .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
-        .where(ProgramTerm.program_id.in_(matching_ids))
         .where(VocabularyTerm.kind.in_(list(TERM_FILTERS.values())))
         .group_by(VocabularyTerm.kind, VocabularyTerm.value, VocabularyTerm.position)
     )
-    fee_counts: Any = (
-        select(
-            literal_column("'fees'").label("kind"),
-            Program.fees,
-            literal_column("0").label("position"),
-            func.count().label("programs"),
-        )
-        .where(*conditions)
-        .group_by(Program.fees)
-    )
+    fee_counts: Any = select(
+        literal_column("'fees'").label("kind"),
+        matching.c.fees,
+        literal_column("0").label("position"),
+        func.count().label("programs"),
+    ).group_by(matching.c.fees)
     rows: Sequence[Any] = (await session.execute(union_all(term_counts, fee_counts))).all()
 
     name_by_kind = {kind: name for name, kind in TERM_FILTERS.items()} | {"fees": "fees"}
@@ -214,10 +213,49 @@ async def _facets(
     return schemas.ProgramFacets(**facets), total
 
 
+# Plain columns rather than ORM entities: the page query returns one row per chosen label.
+_SUMMARY_COLUMNS = (
+    Program.id,
+    Program.name,
+    Program.sort_name,
+    Program.description,
+    Program.fees,
+    Program.fees_explanation,
+    Program.service_capacity,
+    Program.status,
+    Program.last_verified_on,
+    Organization.id.label("organization_id"),
+    Organization.name.label("organization_name"),
+)
+
+
+def _summary_of_row(row: Any, labels: ProgramLabels) -> schemas.ProgramSummary:
+    # The values come from typed columns, so the summary skips validation, as `summary_of` does.
+    return schemas.ProgramSummary.model_construct(
+        id=row.id,
+        name=row.name,
+        organization=schemas.OrganizationRef.model_construct(
+            id=row.organization_id, name=row.organization_name
+        ),
+        description=row.description,
+        fees=row.fees,
+        fees_explanation=row.fees_explanation,
+        service_capacity=row.service_capacity,
+        status=row.status,
+        last_verified_on=row.last_verified_on,
+        areas=labels["areas"],
+        subareas=labels["subareas"],
+        grades=labels["grades"],
+        days=labels["days"],
+        time_of_day=labels["time_of_day"],
+        languages=labels["languages"],
+    )
+
+
 async def _page_rows(
     session: AsyncSession, conditions: list[ColumnElement[bool]], search: ProgramSearch
-) -> tuple[list[tuple[Program, Organization]], dict[int, ProgramLabels], bool]:
-    """Load one page of programs with their organizations and chosen labels in one query."""
+) -> tuple[list[schemas.ProgramSummary], tuple[str, int] | None]:
+    """Load one page of program summaries in one query; return them and the next page's key."""
     page_ids = (
         select(Program.id).where(*conditions).order_by(Program.sort_name, Program.id).limit(search.limit + 1)
     )
@@ -226,7 +264,7 @@ async def _page_rows(
         page_ids = page_ids.where(keyset)
     chosen = and_(ProgramTerm.program_id == Program.id, ProgramTerm.implied.is_(False))
     result = await session.execute(
-        select(Program, Organization, VocabularyTerm.kind, VocabularyTerm.value)
+        select(*_SUMMARY_COLUMNS, VocabularyTerm.kind, VocabularyTerm.value)
         .join(Organization, Organization.id == Program.organization_id)
         .outerjoin(ProgramTerm, chosen)
         .outerjoin(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
@@ -234,17 +272,20 @@ async def _page_rows(
         .order_by(Program.sort_name, Program.id, VocabularyTerm.position, VocabularyTerm.value)
     )
 
-    pairs: dict[int, tuple[Program, Organization]] = {}
-    labels: dict[int, ProgramLabels] = {}
+    programs: dict[int, tuple[Any, ProgramLabels]] = {}
     field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}
-    for program, organization, kind, value in result.all():
-        if program.id not in pairs:
-            pairs[program.id] = (program, organization)
-            labels[program.id] = empty_labels()
-        if kind is not None:
-            labels[program.id][field_by_kind[kind]].append(value)
-    rows = list(pairs.values())
-    return rows[: search.limit], labels, len(rows) > search.limit
+    for row in result.all():
+        entry = programs.get(row.id)
+        if entry is None:
+            entry = programs[row.id] = (row, empty_labels())
+        if row.kind is not None:
+            entry[1][field_by_kind[row.kind]].append(row.value)
+    page = list(programs.values())
+    next_key = None
+    if len(page) > search.limit:
+        last = page[search.limit - 1][0]
+        next_key = (last.sort_name, last.id)
+    return [_summary_of_row(row, labels) for row, labels in page[: search.limit]], next_key
 
 
 async def search_programs(session: AsyncSession, search: ProgramSearch) -> schemas.ProgramSearchPage:
@@ -253,14 +294,10 @@ async def search_programs(session: AsyncSession, search: ProgramSearch) -> schem
     Raises InvalidInput when a filter names an unknown label.
     """
     conditions = _filter_conditions(session, search)
-    rows, labels, has_more = await _page_rows(session, conditions, search)
+    items, next_key = await _page_rows(session, conditions, search)
     facets, total = await _facets(session, conditions)
     if total == 0:
         await _resolve_term_filters(session, search)
 
-    items = [summary_of(program, organization, labels[program.id]) for program, organization in rows]
-    next_cursor = None
-    if has_more and rows:
-        last = rows[-1][0]
-        next_cursor = encode_cursor(last.sort_name, last.id)
+    next_cursor = encode_cursor(*next_key) if next_key and items else None
     return schemas.ProgramSearchPage(items=items, next_cursor=next_cursor, total=total, facets=facets)

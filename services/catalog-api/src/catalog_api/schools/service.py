@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog_api.organizations.models import Organization
 from catalog_api.partnerships.models import Partnership
 from catalog_api.programs.models import Program, ProgramTerm
-from catalog_api.programs.repository import load_program_labels
+from catalog_api.programs.repository import TERM_FIELDS, ProgramLabels, empty_labels
 from catalog_api.programs.service import PUBLIC_STATUS
 from catalog_api.schools.models import School
 from catalog_api.vocabularies.models import VocabularyTerm
@@ -88,9 +88,7 @@ async def school_page(session: AsyncSession, school_code: str, school_year: int 
         )
         rows = list(result.all())
 
-    program_ids = [row.program_id for row in rows]
-    labels = await load_program_labels(session, program_ids)
-    areas = await _area_order(session, program_ids)
+    labels, areas = await _labels_and_areas(session, [row.program_id for row in rows])
     groups: dict[str | None, list[schemas.SchoolPartnership]] = {area: [] for area in areas}
     groups[None] = []
     for row in rows:
@@ -125,18 +123,26 @@ async def school_page(session: AsyncSession, school_code: str, school_year: int 
     )
 
 
-async def _area_order(session: AsyncSession, program_ids: list[int]) -> list[str]:
-    """List the program areas of these programs in vocabulary order."""
+async def _labels_and_areas(
+    session: AsyncSession, program_ids: list[int]
+) -> tuple[dict[int, ProgramLabels], list[str]]:
+    """Load the programs' chosen labels, and list their program areas in vocabulary order.
+
+    One query serves both: the areas of the page's groups are the areas its programs chose.
+    """
+    labels = {program_id: empty_labels() for program_id in program_ids}
     if not program_ids:
-        return []
-    rows = await session.scalars(
-        select(VocabularyTerm.value)
-        .join(ProgramTerm, ProgramTerm.term_id == VocabularyTerm.id)
-        .where(
-            ProgramTerm.program_id.in_(program_ids),
-            VocabularyTerm.kind == "program_area",
-        )
-        .group_by(VocabularyTerm.value, VocabularyTerm.position)
+        return labels, []
+    field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}
+    rows = await session.execute(
+        select(ProgramTerm.program_id, VocabularyTerm.kind, VocabularyTerm.value)
+        .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
+        .where(ProgramTerm.program_id.in_(program_ids), ProgramTerm.implied.is_(False))
         .order_by(VocabularyTerm.position, VocabularyTerm.value)
     )
-    return list(rows)
+    areas: dict[str, None] = {}
+    for program_id, kind, value in rows:
+        labels[program_id][field_by_kind[kind]].append(value)
+        if kind == "program_area":
+            areas[value] = None
+    return labels, list(areas)
