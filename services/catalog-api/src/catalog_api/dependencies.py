@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from partnerfund_shared.auth import Principal, principal_dependency, require_scopes
+from partnerfund_shared.db import SessionDep, is_sqlite
 from partnerfund_shared.errors import Forbidden
 
 CatalogWriterDep = principal_dependency("catalog:write")
@@ -29,3 +31,17 @@ async def require_record_reader(
 
 
 RecordReaderDep = Annotated[Principal, Depends(require_record_reader)]
+
+
+async def read_only_session(session: SessionDep) -> AsyncSession:
+    """Run the request's statements in autocommit mode, which skips BEGIN and COMMIT round trips.
+
+    For read-only requests only. Each statement at READ COMMITTED already reads its own snapshot,
+    so autocommit changes no result. A session bound to one connection, as in tests, is kept.
+    """
+    if isinstance(session.bind, AsyncEngine) and not is_sqlite(session):
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session
+
+
+ReadOnlySessionDep = Annotated[AsyncSession, Depends(read_only_session)]

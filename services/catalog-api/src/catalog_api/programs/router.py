@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep, RecordReaderDep
+from catalog_api.dependencies import CatalogWriterDep, ReadOnlySessionDep, RecordReaderDep
 from catalog_api.programs import search, service
 from catalog_api.programs.dependencies import ProgramSearchDep
 from partnerfund_shared.db import SessionDep
@@ -19,7 +19,9 @@ ProgramId = Annotated[int, Path(ge=1)]
 
 
 @router.get("", response_model=schemas.ProgramSearchPage)
-async def search_programs(request: Request, session: SessionDep, params: ProgramSearchDep) -> Response:
+async def search_programs(
+    request: Request, session: ReadOnlySessionDep, params: ProgramSearchDep
+) -> Response:
     """Search approved programs by words and filters, with facet counts."""
     page = await search.search_programs(session, params)
     return public_response(request, page)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 from sqlalchemy import select
 
 from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep
+from catalog_api.dependencies import CatalogWriterDep, ReadOnlySessionDep
 from catalog_api.imports.service import read_upload
 from catalog_api.pagination import decode_cursor, encode_cursor
 from catalog_api.schools import imports, service
@@ -45,7 +45,7 @@ async def list_schools(
 @router.get("/{school_code}", response_model=schemas.SchoolPage)
 async def get_school(
     request: Request,
-    session: SessionDep,
+    session: ReadOnlySessionDep,
     school_code: SchoolCodePath,
     school_year: Annotated[
         int | None, Query(ge=2000, le=2100, description="Ending year: 2026 is 2025-26.")
