@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from partnerfund_shared.schemas import catalog as schemas
 from partnerfund_shared.testing import Harness
 from tests.catalog_api.builders import SCHOOLS, export_row, import_export, import_schools
 
@@ -128,6 +129,18 @@ class TestSchoolPage:
 
 
 class TestPartnershipCounts:
+    async def test_school_page_matches_its_schema(self, catalog: Harness) -> None:
+        await import_schools(catalog, SCHOOLS)
+        await import_export(catalog, [export_row()])
+
+        response = await catalog.client.get("/v1/schools/4001")
+
+        # The page is built as plain dicts, so check it field by field against the model.
+        page = response.json()
+        assert page["partnership_count"] == 1
+        assert schemas.SchoolPage.model_validate(page).model_dump(mode="json") == page
+        assert list(page) == list(schemas.SchoolPage.model_fields)
+
     async def test_students_enrolled_shows_on_the_school_page(self, catalog: Harness) -> None:
         await import_schools(catalog, SCHOOLS)
         await import_export(catalog, [export_row()])

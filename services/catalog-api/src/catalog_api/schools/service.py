@@ -47,8 +47,8 @@ async def _public_school_years(session: AsyncSession, school_id: int) -> list[in
     return list(rows)
 
 
-async def school_page(session: AsyncSession, school_code: str, school_year: int | None) -> schemas.SchoolPage:
-    """Build a school's page for one school year, by default the latest with partnerships.
+async def school_page(session: AsyncSession, school_code: str, school_year: int | None) -> dict[str, Any]:
+    """Build the `schemas.SchoolPage` payload for a year, by default the latest with partnerships.
 
     A partnership appears under each area of its program, so area counts can add up to more
     than `partnership_count`. Programs without an area are grouped last, under `area: null`.
@@ -88,61 +88,72 @@ async def school_page(session: AsyncSession, school_code: str, school_year: int 
         )
         rows = list(result.all())
 
-    labels, areas = await _labels_and_areas(session, [row.program_id for row in rows])
-    groups: dict[str | None, list[schemas.SchoolPartnership]] = {area: [] for area in areas}
+    labels: dict[int, ProgramLabels] = {}
+    areas: list[str] = []
+    if rows and shown_year is not None:
+        labels, areas = await _labels_and_areas(session, school.id, shown_year)
+    groups: dict[str | None, list[dict[str, Any]]] = {area: [] for area in areas}
     groups[None] = []
     for row in rows:
-        # The values come from typed columns, so the entries skip validation.
-        entry = schemas.SchoolPartnership.model_construct(
-            id=row.id,
-            program=schemas.ProgramRef.model_construct(id=row.program_id, name=row.program_name),
-            organization=schemas.OrganizationRef.model_construct(
-                id=row.organization_id, name=row.organization_name
-            ),
-            school_year=row.school_year,
-            grades=list(row.grades or []),
-            days=list(row.days or []),
-            time_of_day=labels[row.program_id]["time_of_day"],
-            service_capacity=row.service_capacity,
-            students_enrolled=row.students_enrolled,
-        )
-        program_areas: list[str | None] = list(labels[row.program_id]["areas"]) or [None]
+        program_labels = labels.get(row.program_id) or empty_labels()
+        # Plain dicts in the field order of `schemas.SchoolPartnership`: a page can hold hundreds.
+        entry = {
+            "id": row.id,
+            "program": {"id": row.program_id, "name": row.program_name},
+            "organization": {"id": row.organization_id, "name": row.organization_name},
+            "school_year": row.school_year,
+            "grades": list(row.grades or []),
+            "days": list(row.days or []),
+            "time_of_day": program_labels["time_of_day"],
+            "service_capacity": row.service_capacity,
+            "students_enrolled": row.students_enrolled,
+        }
+        program_areas: list[str | None] = list(program_labels["areas"]) or [None]
         for area in program_areas:
             groups[area].append(entry)
 
-    return schemas.SchoolPage(
-        **profile_of(school).model_dump(),
-        school_year=shown_year,
-        school_years=school_years,
-        partnership_count=len(rows),
-        areas=[
-            schemas.SchoolAreaGroup(area=area, count=len(entries), partnerships=entries)
+    return {
+        **profile_of(school).model_dump(mode="json"),
+        "school_year": shown_year,
+        "school_years": school_years,
+        "partnership_count": len(rows),
+        "areas": [
+            {"area": area, "count": len(entries), "partnerships": entries}
             for area, entries in groups.items()
             if entries
         ],
-    )
+    }
 
 
 async def _labels_and_areas(
-    session: AsyncSession, program_ids: list[int]
+    session: AsyncSession, school_id: int, school_year: int
 ) -> tuple[dict[int, ProgramLabels], list[str]]:
-    """Load the programs' chosen labels, and list their program areas in vocabulary order.
+    """Load the chosen labels of the school's public programs in one year, and list their areas.
 
-    One query serves both: the areas of the page's groups are the areas its programs chose.
+    One query serves both: the areas of the page's groups are the areas its programs chose, in
+    vocabulary order.
     """
-    labels = {program_id: empty_labels() for program_id in program_ids}
-    if not program_ids:
-        return labels, []
     field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}
     rows = await session.execute(
         select(ProgramTerm.program_id, VocabularyTerm.kind, VocabularyTerm.value)
         .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
-        .where(ProgramTerm.program_id.in_(program_ids), ProgramTerm.implied.is_(False))
+        .join(Partnership, Partnership.program_id == ProgramTerm.program_id)
+        .join(Program, Program.id == ProgramTerm.program_id)
+        .where(
+            Partnership.school_id == school_id,
+            Partnership.school_year == school_year,
+            Program.status == PUBLIC_STATUS,
+            ProgramTerm.implied.is_(False),
+        )
         .order_by(VocabularyTerm.position, VocabularyTerm.value)
     )
+    labels: dict[int, ProgramLabels] = {}
     areas: dict[str, None] = {}
     for program_id, kind, value in rows:
-        labels[program_id][field_by_kind[kind]].append(value)
+        program_labels = labels.get(program_id)
+        if program_labels is None:
+            program_labels = labels[program_id] = empty_labels()
+        program_labels[field_by_kind[kind]].append(value)
         if kind == "program_area":
             areas[value] = None
     return labels, list(areas)
