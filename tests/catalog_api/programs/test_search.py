@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from partnerfund_shared.schemas import catalog as schemas
 from partnerfund_shared.testing import Harness
 from tests.catalog_api.builders import (
     SCHOOLS,
@@ -75,6 +76,15 @@ class TestFullText:
         assert await names(programs) == ["100% Readers", "Café Storytellers"]
         assert await names(programs, q="") == ["100% Readers", "Café Storytellers"]
         assert await names(programs, q="   ") == ["100% Readers", "Café Storytellers"]
+
+    async def test_page_matches_its_schema(self, programs: Harness) -> None:
+        page = await search(programs, limit=2)
+
+        # The page is built as plain dicts, so check it against the model.
+        assert page["items"]
+        assert schemas.ProgramSearchPage.model_validate(page).model_dump(mode="json") == page
+        assert list(page) == list(schemas.ProgramSearchPage.model_fields)
+        assert list(page["items"][0]) == list(schemas.ProgramSummary.model_fields)
 
     @pytest.mark.parametrize("query", ["cafe", "CAFÉ", "Café", "creme", "CRÈME arts"])
     async def test_case_and_accents_are_ignored(self, programs: Harness, query: str) -> None:
