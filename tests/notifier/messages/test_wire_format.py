@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notifier.messages.compose import CalendarPart, Mailbox, build_email
+from notifier.messages.compose import CalendarPart, Mailbox, build_email, email_bytes
 from notifier.messages.ics import CalendarSession, build_calendar
 from notifier.messages.render import RenderedMessage
 from notifier.settings import SmtpSettings
@@ -204,3 +205,35 @@ class TestCalendarLineEnds:
         assert b"\r\nBEGIN:VEVENT\r\n" in content
         assert calendar.walk("VEVENT")[0].decoded("DTSTART") == STARTS_AT
         assert str(calendar.walk("VEVENT")[0]["DESCRIPTION"]) == "Bring your budget.\nAnd your questions."
+
+
+BOUNDARY = re.compile(rb"={15}\d{19}==")
+LINE_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=120)
+
+
+def without_boundaries(raw: bytes) -> bytes:
+    return BOUNDARY.sub(b"BOUNDARY", raw)
+
+
+@given(
+    subject=st.sampled_from(SUBJECTS),
+    lines=st.lists(LINE_TEXT, min_size=1, max_size=14),
+    name=LINE_TEXT.filter(lambda value: value.strip() != ""),
+    calendar_count=st.integers(min_value=0, max_value=2),
+    reply_to=st.booleans(),
+)
+def test_worker_bytes_match_the_built_message(
+    subject: str, lines: list[str], name: str, calendar_count: int, reply_to: bool
+):
+    text = "\n".join(lines) + "\n"
+    rendered = RenderedMessage(subject=subject, text=text, html=f"<p>{text}</p>\n")
+    envelope = {
+        "sender": SENDER,
+        "recipient": Mailbox(name=name, email="jose@example.org"),
+        "message_id": MESSAGE_ID,
+        "date": DATE,
+        "calendars": [invitation_calendar()] * calendar_count,
+        "reply_to": Mailbox(name="Ana Lopes", email="ana@example.org") if reply_to else None,
+    }
+    expected = serialize(build_email(rendered, **envelope))
+    assert without_boundaries(email_bytes(rendered, **envelope)) == without_boundaries(expected)

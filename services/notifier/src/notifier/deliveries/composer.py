@@ -15,7 +15,13 @@ from typing import Any
 from notifier.campaigns.models import Campaign, EventSession
 from notifier.contacts.models import Contact
 from notifier.deliveries.models import Delivery
-from notifier.messages.compose import CalendarPart, Mailbox, build_email, calendar_file_names
+from notifier.messages.compose import (
+    CalendarPart,
+    Mailbox,
+    build_email,
+    calendar_file_names,
+    email_bytes,
+)
 from notifier.messages.ics import CalendarSession, build_calendar
 from notifier.messages.render import (
     EVENT_LABELS,
@@ -50,9 +56,34 @@ class DeliveryImpossible(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ComposedMessage:
-    message: EmailMessage
+    """A rendered message and what its envelope needs; built into MIME only when asked."""
+
     rendered: RenderedMessage
     attachments: list[str]
+    sender: Mailbox
+    recipient: Mailbox
+    message_id: str
+    date: datetime
+    calendars: list[CalendarPart]
+    reply_to: Mailbox
+
+    @property
+    def message(self) -> EmailMessage:
+        return build_email(self.rendered, **self._envelope())
+
+    def wire_bytes(self) -> bytes:
+        """Return the bytes the worker sends: `message` serialised for SMTP, built directly."""
+        return email_bytes(self.rendered, **self._envelope())
+
+    def _envelope(self) -> dict[str, Any]:
+        return {
+            "sender": self.sender,
+            "recipient": self.recipient,
+            "message_id": self.message_id,
+            "date": self.date,
+            "calendars": self.calendars,
+            "reply_to": self.reply_to,
+        }
 
 
 def check_still_wanted(delivery: Delivery, campaign: Campaign, contact: Contact, now: datetime) -> None:
@@ -264,8 +295,9 @@ async def compose_delivery(
         contact=MessageContact(settings.contact.name, settings.contact.email, settings.contact.phone),
         portfolio_url=settings.contact.portfolio_url,
     )
-    message = build_email(
-        rendered,
+    return ComposedMessage(
+        rendered=rendered,
+        attachments=calendar_file_names(calendars),
         sender=Mailbox(settings.sender.name, settings.sender.email),
         recipient=Mailbox(delivery.recipient_name, delivery.recipient),
         message_id=delivery.message_id,
@@ -273,4 +305,3 @@ async def compose_delivery(
         calendars=calendars,
         reply_to=reply_to_mailbox(settings),
     )
-    return ComposedMessage(message=message, rendered=rendered, attachments=calendar_file_names(calendars))

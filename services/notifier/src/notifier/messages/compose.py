@@ -11,11 +11,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
+from email import contentmanager, policy
+from email.generator import Generator
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, MessageIDHeader, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import Policy
 from email.utils import format_datetime
+from functools import cache
 from typing import ClassVar, Literal
 
 from notifier.messages.render import RenderedMessage
@@ -215,3 +217,101 @@ def build_email(
             params={"method": calendar.method, "charset": "utf-8"},
         )
     return message
+
+
+# The wire form below writes the same bytes as `build_email(...).as_bytes(policy=SMTP)`, apart
+# from the random MIME boundaries, without building the message's header objects first and
+# folding them again. The worker sends this form; tests compare it with build_email's.
+_WIRE_POLICY = policy.SMTP
+_BODY_POLICY = MESSAGE_POLICY
+_CRLF = "\r\n"
+
+
+def _header_line(name: str, value: Address) -> str:
+    return _HEADER_REGISTRY(name, value).fold(policy=_WIRE_POLICY)
+
+
+@cache
+def _constant_header_line(name: str, mailbox: Mailbox) -> str:
+    # The sender and Reply-To stay the same for every message of a worker.
+    return _header_line(name, mailbox.to_address())
+
+
+def _text_part(text: str, subtype: str, *, mime_version: bool) -> str:
+    cte, data = contentmanager._encode_text(text, "utf-8", None, _BODY_POLICY)  # type: ignore[attr-defined]
+    lines = [
+        f'Content-Type: text/{subtype}; charset="utf-8"',
+        f"Content-Transfer-Encoding: {cte}",
+    ]
+    if mime_version:
+        lines.append("MIME-Version: 1.0")
+    return _CRLF.join(lines) + _CRLF + _CRLF + _CRLF.join(data.splitlines()) + _CRLF
+
+
+def _calendar_part(calendar: CalendarPart, file_name: str) -> str:
+    data = contentmanager._encode_base64(calendar.content, _BODY_POLICY.max_line_length)  # type: ignore[attr-defined]
+    lines = [
+        "Content-Transfer-Encoding: base64",
+        f'Content-Disposition: attachment; filename="{file_name}"',
+        f'Content-Type: text/calendar; method="{calendar.method}"; charset="utf-8"',
+        "MIME-Version: 1.0",
+    ]
+    return _CRLF.join(lines) + _CRLF + _CRLF + _CRLF.join(data.splitlines()) + _CRLF
+
+
+def _multipart_body(boundary: str, parts: Sequence[str]) -> str:
+    delimiter = f"--{boundary}{_CRLF}"
+    return delimiter + f"{_CRLF}{delimiter}".join(parts) + f"{_CRLF}--{boundary}--{_CRLF}"
+
+
+def _content_type(subtype: str, boundary: str) -> str:
+    line = f'Content-Type: multipart/{subtype}; boundary="{boundary}"'
+    if len(line) <= (_WIRE_POLICY.max_line_length or 998):
+        return line + _CRLF
+    return f'Content-Type: multipart/{subtype};{_CRLF} boundary="{boundary}"{_CRLF}'
+
+
+def email_bytes(
+    rendered: RenderedMessage,
+    *,
+    sender: Mailbox,
+    recipient: Mailbox,
+    message_id: str,
+    date: datetime,
+    calendars: Sequence[CalendarPart] = (),
+    reply_to: Mailbox | None = None,
+) -> bytes:
+    """Return the message that `build_email` builds, serialised for SMTP with CRLF line ends."""
+    header = [
+        _constant_header_line("From", sender),
+        _header_line("To", recipient.to_address()),
+    ]
+    if reply_to is not None:
+        header.append(_constant_header_line("Reply-To", reply_to))
+    header.append(fold_subject("Subject", rendered.subject, _WIRE_POLICY))
+    header.append(f"Date: {format_datetime(date)}{_CRLF}")
+    header.append(f"Message-ID: {message_id}{_CRLF}")
+    header.append(f"Auto-Submitted: auto-generated{_CRLF}MIME-Version: 1.0{_CRLF}")
+
+    alternative_boundary = Generator._make_boundary()  # type: ignore[attr-defined]
+    alternative = _multipart_body(
+        alternative_boundary,
+        [
+            _text_part(rendered.text, "plain", mime_version=False),
+            _text_part(rendered.html, "html", mime_version=True),
+        ],
+    )
+    if not calendars:
+        header.append(_content_type("alternative", alternative_boundary))
+        body = alternative
+    else:
+        mixed_boundary = Generator._make_boundary()  # type: ignore[attr-defined]
+        header.append(_content_type("mixed", mixed_boundary))
+        nested = _content_type("alternative", alternative_boundary) + _CRLF + alternative
+        attachments = [
+            _calendar_part(calendar, file_name)
+            for calendar, file_name in zip(calendars, calendar_file_names(calendars), strict=True)
+        ]
+        body = _multipart_body(mixed_boundary, [nested, *attachments])
+    # An 8bit body holds its UTF-8 bytes as surrogate escapes, as BytesGenerator expects.
+    return ("".join(header) + _CRLF + body).encode("ascii", "surrogateescape")

@@ -165,6 +165,8 @@ def _environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        # Templates ship with the package, so compiled ones never need checking against the files.
+        auto_reload=False,
     )
     environment.filters["money"] = format_money
     environment.filters["score"] = format_score

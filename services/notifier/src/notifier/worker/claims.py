@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from notifier.deliveries.models import Delivery, WorkerLock
@@ -68,17 +69,40 @@ async def claim_batch(
     return claimed
 
 
-def outcome_statement(delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]) -> Any:
-    """Write a send's outcome and end the lease; it matches no row if another worker took over."""
+@cache
+def _outcome_update(keys: tuple[str, ...]) -> Any:
+    # One statement per set of outcome columns, built once, so SQLAlchemy finds its compiled
+    # form in the cache and asyncpg its prepared statement.
+    columns = Delivery.__table__.c
     return (
         update(Delivery)
         .where(
-            Delivery.id == delivery_id,
-            Delivery.lease_owner == worker_id,
+            Delivery.id == bindparam("outcome_delivery_id"),
+            Delivery.lease_owner == bindparam("outcome_worker_id"),
             Delivery.status == "sending",
         )
-        .values(**values, lease_owner=None, lease_expires_at=None, updated_at=now)
+        .values(
+            {
+                **{key: bindparam(f"outcome_{key}", type_=columns[key].type) for key in keys},
+                "lease_owner": None,
+                "lease_expires_at": None,
+                "updated_at": bindparam("outcome_now", type_=columns["updated_at"].type),
+            }
+        )
     )
+
+
+def outcome_statement(
+    delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    """Write a send's outcome and end the lease; it matches no row if another worker took over.
+
+    Returns the statement and its parameters.
+    """
+    keys = tuple(sorted(values))
+    parameters = {f"outcome_{key}": values[key] for key in keys}
+    parameters.update(outcome_delivery_id=delivery_id, outcome_worker_id=worker_id, outcome_now=now)
+    return _outcome_update(keys), parameters
 
 
 def renew_statement(ids: Sequence[int], worker_id: str, expires_at: datetime) -> Any:
@@ -186,17 +210,17 @@ class LedgerWriter:
             await self._connection.exec_driver_sql("RESET synchronous_commit")
             await self._connection.close()
 
-    async def _execute(self, statement: Any) -> int:
+    async def _execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> int:
         if self._connection is not None:
-            cursor = await self._connection.execute(statement)
+            cursor = await self._connection.execute(statement, parameters)
             return int(cursor.rowcount or 0)
         assert self._session is not None
-        result: Any = await self._session.execute(statement)
+        result: Any = await self._session.execute(statement, parameters)
         await self._session.commit()
         return int(result.rowcount or 0)
 
     async def record(self, delivery_id: int, worker_id: str, now: datetime, values: dict[str, Any]) -> bool:
-        return bool(await self._execute(outcome_statement(delivery_id, worker_id, now, values)))
+        return bool(await self._execute(*outcome_statement(delivery_id, worker_id, now, values)))
 
     async def renew(self, ids: Sequence[int], worker_id: str, expires_at: datetime) -> int:
         return await self._execute(renew_statement(ids, worker_id, expires_at))

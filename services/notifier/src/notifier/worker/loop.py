@@ -277,7 +277,7 @@ class DeliveryWorker:
             return self._failed(delivery, impossible.reason)
         except UpstreamProblem as problem:
             return self._retry_or_fail(delivery, problem.message, campaign)
-        return Prepared(payload=serialize(composed.message))
+        return Prepared(payload=composed.wire_bytes())
 
     async def _send(
         self, delivery: Delivery, prepared: Prepared, sender: SmtpSender, data: BatchData
