@@ -218,18 +218,24 @@ def without_boundaries(raw: bytes) -> bytes:
 @given(
     subject=st.sampled_from(SUBJECTS),
     lines=st.lists(LINE_TEXT, min_size=1, max_size=14),
-    name=LINE_TEXT.filter(lambda value: value.strip() != ""),
+    name=st.one_of(
+        LINE_TEXT.filter(lambda value: value.strip() != ""),
+        st.from_regex(r"[A-Za-z0-9 ]{1,70}", fullmatch=True).filter(lambda value: value.strip() != ""),
+    ),
+    email=st.sampled_from(
+        ["jose@example.org", "ana.lopes+fy28@bps-example.org", "a@b", "x" * 60 + "@example.org"]
+    ),
     calendar_count=st.integers(min_value=0, max_value=2),
     reply_to=st.booleans(),
 )
 def test_worker_bytes_match_the_built_message(
-    subject: str, lines: list[str], name: str, calendar_count: int, reply_to: bool
+    subject: str, lines: list[str], name: str, email: str, calendar_count: int, reply_to: bool
 ):
     text = "\n".join(lines) + "\n"
     rendered = RenderedMessage(subject=subject, text=text, html=f"<p>{text}</p>\n")
     envelope = {
         "sender": SENDER,
-        "recipient": Mailbox(name=name, email="jose@example.org"),
+        "recipient": Mailbox(name=name, email=email),
         "message_id": MESSAGE_ID,
         "date": DATE,
         "calendars": [invitation_calendar()] * calendar_count,

@@ -8,6 +8,7 @@ and clients that deduplicate on Message-ID then drop the second copy.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -227,14 +228,24 @@ _BODY_POLICY = MESSAGE_POLICY
 _CRLF = "\r\n"
 
 
-def _header_line(name: str, value: Address) -> str:
-    return _HEADER_REGISTRY(name, value).fold(policy=_WIRE_POLICY)
+# A display name of plain words and an address of plain atoms are written as they are, so the
+# common case skips the header parser. Anything else goes through the email package.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9]+(?:[._+-][A-Za-z0-9]+)*@[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*")
+
+
+def _header_line(name: str, mailbox: Mailbox) -> str:
+    if _PLAIN_NAME.fullmatch(mailbox.name) and _PLAIN_ADDRESS.fullmatch(mailbox.email):
+        line = f"{name}: {mailbox.name} <{mailbox.email}>"
+        if len(line) <= (_WIRE_POLICY.max_line_length or 998):
+            return line + _CRLF
+    return _HEADER_REGISTRY(name, mailbox.to_address()).fold(policy=_WIRE_POLICY)
 
 
 @cache
 def _constant_header_line(name: str, mailbox: Mailbox) -> str:
     # The sender and Reply-To stay the same for every message of a worker.
-    return _header_line(name, mailbox.to_address())
+    return _header_line(name, mailbox)
 
 
 def _text_part(text: str, subtype: str, *, mime_version: bool) -> str:
@@ -284,7 +295,7 @@ def email_bytes(
     """Return the message that `build_email` builds, serialised for SMTP with CRLF line ends."""
     header = [
         _constant_header_line("From", sender),
-        _header_line("To", recipient.to_address()),
+        _header_line("To", recipient),
     ]
     if reply_to is not None:
         header.append(_constant_header_line("Reply-To", reply_to))
@@ -313,5 +324,5 @@ def email_bytes(
             for calendar, file_name in zip(calendars, calendar_file_names(calendars), strict=True)
         ]
         body = _multipart_body(mixed_boundary, [nested, *attachments])
-    # An 8bit body holds its UTF-8 bytes as surrogate escapes, as BytesGenerator expects.
+    # An 8bit body contains its UTF-8 bytes as surrogate escapes, as BytesGenerator expects.
     return ("".join(header) + _CRLF + body).encode("ascii", "surrogateescape")
