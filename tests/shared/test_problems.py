@@ -111,3 +111,23 @@ class TestProblemResponses:
         assert line["event"] == "run_published"
         assert line["request_id"] == "abc123"
         assert line["run_id"] == 5
+
+
+class TestEventLogger:
+    def test_reserved_field_name_is_renamed(self) -> None:
+        logger = logging.getLogger("partnerfund.test.reserved_field")
+
+        record = logger.makeRecord(
+            logger.name,
+            logging.INFO,
+            __file__,
+            1,
+            "contacts_imported",
+            None,
+            None,
+            extra={"created": 3, "rows": 4},
+        )
+
+        assert record.field_created == 3  # type: ignore[attr-defined]
+        assert record.rows == 4  # type: ignore[attr-defined]
+        assert isinstance(record.created, float)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,39 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _STANDARD_ATTRIBUTES = frozenset(
     logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
 )
+
+
+class EventLogger(logging.Logger):
+    """Logger whose event fields may share a name with a LogRecord attribute.
+
+    The standard Logger raises KeyError for `extra={"created": ...}`, which turned a log call into
+    a failed request. Such a field is kept under the name `field_<name>` instead.
+    """
+
+    def makeRecord(
+        self,
+        name: str,
+        level: int,
+        fn: str,
+        lno: int,
+        msg: object,
+        args: Any,
+        exc_info: Any,
+        func: str | None = None,
+        extra: Mapping[str, object] | None = None,
+        sinfo: str | None = None,
+    ) -> logging.LogRecord:
+        if extra:
+            extra = {
+                (f"field_{key}" if key in _STANDARD_ATTRIBUTES else key): value
+                for key, value in extra.items()
+            }
+        return super().makeRecord(name, level, fn, lno, msg, args, exc_info, func, extra, sinfo)
+
+
+def install_event_logger() -> None:
+    """Make loggers created from now on `EventLogger`s; loggers that already exist are unchanged."""
+    logging.setLoggerClass(EventLogger)
 
 
 class JsonFormatter(logging.Formatter):
