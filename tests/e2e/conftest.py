@@ -95,7 +95,7 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
     """Migrate and start the three APIs as real processes; stop them after the test.
 
     Migrations and the admin key run in this process, which is much faster than a command per
-    service; the APIs then start side by side and the fixture waits for all three.
+    service. The APIs then start side by side, and the fixture waits for all three.
     """
     ports = {service: free_port() for service in PACKAGES}
     token = generate_token()

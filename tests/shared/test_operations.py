@@ -33,7 +33,7 @@ class TestReadiness:
         self, key: str, databases: MigratedDatabases, backend: str
     ) -> None:
         service = service_under_test(key)
-        url = _empty_database(databases, key, backend)
+        url = databases.empty_url(key, backend, "empty")
         async with _app_client(service, url) as client:
             before = await client.get("/readyz")
             assert before.status_code == 503
@@ -75,7 +75,3 @@ class TestMigrationsMatchModels:
 
         with ThreadPoolExecutor(max_workers=1) as executor:
             executor.submit(service_under_test(key).definition.migrations.check, url).result()
-
-
-def _empty_database(databases: MigratedDatabases, key: str, backend: str) -> str:
-    return databases.empty_url(key, backend, "empty")

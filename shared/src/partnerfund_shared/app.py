@@ -26,7 +26,7 @@ LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 @dataclass(frozen=True)
 class ServiceDefinition:
-    """What the shared factory and command line need to know about one service."""
+    """Service facts that the shared app factory and command line read."""
 
     name: str
     title: str

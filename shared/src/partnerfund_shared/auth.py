@@ -124,7 +124,7 @@ def _bearer_token(authorization: str | None) -> str | None:
 
 
 def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
-    """Build a dependency that answers 401 without a valid key and 403 without every scope."""
+    """Build a dependency that raises 401 without a valid key and 403 without every scope."""
 
     async def dependency(
         request: Request,

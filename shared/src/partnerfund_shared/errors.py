@@ -102,7 +102,7 @@ class Forbidden(PartnerFundError):
 
 
 class UpstreamUnavailable(PartnerFundError):
-    """Another service of the platform did not answer; the caller may retry after `Retry-After`."""
+    """Another service of the platform did not respond. The caller may retry after `Retry-After`."""
 
     status = 503
     slug = "upstream-unavailable"

@@ -21,7 +21,7 @@ FILE_TEMPLATE = "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
 
 @dataclass(frozen=True)
 class MigrationSetup:
-    """Where a service's migrations live and which version table records them."""
+    """Location of a service's migrations and the version table that records them."""
 
     package: str
     version_table: str

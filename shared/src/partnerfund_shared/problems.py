@@ -83,7 +83,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Render domain errors, request validation errors and HTTP errors as problem+json.
 
     Unexpected exceptions are caught by `RequestContextMiddleware`, which logs them with the
-    request id and answers a 500 problem without internals.
+    request id and returns a 500 problem without internals.
     """
     app.add_exception_handler(PartnerFundError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

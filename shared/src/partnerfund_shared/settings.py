@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class DatabaseSettings(BaseModel):
-    """Where the service keeps its own tables."""
+    """Connection to the database of the service's own tables."""
 
     url: str = Field(
         description="SQLAlchemy async URL: postgresql+asyncpg://... or sqlite+aiosqlite:///var/x.db",

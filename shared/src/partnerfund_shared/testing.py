@@ -12,10 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -139,19 +138,19 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll `url` until it answers 200, the process exits, or `timeout` seconds pass."""
+    """Poll `url` until it responds 200, the process exits, or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before {url} answered")
+            raise RuntimeError(f"process exited with {process.returncode} before {url} responded")
         try:
             if httpx.get(url, timeout=1.0).status_code == 200:
                 return
         except httpx.HTTPError as error:
             last_error = error
         time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout} s (last error: {last_error!r})")
+    raise TimeoutError(f"{url} did not respond 200 within {timeout} s (last error: {last_error!r})")
 
 
 @dataclass
@@ -174,24 +173,6 @@ class ServiceProcess:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
-
-
-def run_module(
-    module: str, args: Sequence[str], env: Mapping[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `python -m module args` to completion and raise with its output if it fails."""
-    result = subprocess.run(  # noqa: S603 - fixed interpreter and module, test-supplied arguments
-        [sys.executable, "-m", module, *args],
-        env={**os.environ, **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def start_module(
@@ -225,19 +206,5 @@ def start_module(
     return started
 
 
-@contextlib.contextmanager
-def running(processes: list[ServiceProcess]) -> Iterator[list[ServiceProcess]]:
-    try:
-        yield processes
-    finally:
-        for process in processes:
-            process.stop()
-
-
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
-
-
-def env_for(prefix: str, values: Mapping[str, Any]) -> dict[str, str]:
-    """Environment variables for a service's settings: env_for("ALLOCATION_", {"DATABASE__URL": u})."""
-    return {f"{prefix}{key}": str(value) for key, value in values.items()}

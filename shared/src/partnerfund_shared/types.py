@@ -46,8 +46,7 @@ def _score_range(value: Decimal) -> Decimal:
     return value
 
 
-# `strict=False` Decimal accepts "123.45" and 123 but pydantic rejects floats in JSON mode only
-# when told to; the string serializer keeps the wire format exact.
+# Lax-mode Decimal accepts "123.45" and 123. The string serializer keeps the wire format exact.
 Money = Annotated[
     Decimal,
     AfterValidator(_two_places),

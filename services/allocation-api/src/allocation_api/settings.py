@@ -28,8 +28,8 @@ class CommitmentSettings(BaseModel):
 
 
 # Each group with a service-specific default is a subclass, because pydantic-settings builds a
-# nested group from the environment alone when any of its variables is set: a default given as an
-# instance would be dropped and, for example, setting only the API key would lose the URL.
+# nested group from the environment alone when any of its variables is set. A default given as an
+# instance would be dropped, so setting only the API key would lose the URL.
 class AllocationDatabase(DatabaseSettings):
     url: str = "sqlite+aiosqlite:///var/allocation.db"
 

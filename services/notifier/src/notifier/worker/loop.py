@@ -77,8 +77,8 @@ class Prepared:
 
 def serialize(message: EmailMessage) -> bytes:
     # Headers are ASCII (non-ASCII names become RFC 2047 words), so SMTPUTF8 is never needed.
-    # NOTE: a text body with non-ASCII characters and short lines goes out as 8bit, as the
-    # standard library chooses; a server without 8BITMIME could reject or mangle it.
+    # NOTE: a text body with non-ASCII characters and short lines goes out as 8bit, which is the
+    # standard library's choice. A server without 8BITMIME could reject or mangle it.
     return message.as_bytes(policy=SMTP_POLICY)
 
 
