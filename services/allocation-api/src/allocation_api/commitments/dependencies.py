@@ -14,7 +14,7 @@ from partnerfund_shared.types import SCHOOL_CODE_PATTERN
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
 
-def get_commitment_settings(request: Request) -> CommitmentSettings:
+async def get_commitment_settings(request: Request) -> CommitmentSettings:
     settings: CommitmentSettings = request.app.state.settings.commitments
     return settings
 
@@ -22,7 +22,7 @@ def get_commitment_settings(request: Request) -> CommitmentSettings:
 CommitmentSettingsDep = Annotated[CommitmentSettings, Depends(get_commitment_settings)]
 
 
-def get_catalog_client(request: Request, settings: CommitmentSettingsDep) -> CatalogClient:
+async def get_catalog_client(request: Request, settings: CommitmentSettingsDep) -> CatalogClient:
     http = getattr(request.app.state, CATALOG_CLIENT_STATE, None)
     if http is None:
         raise RuntimeError("the catalog client is opened in lifespan; the app was not started")

@@ -13,7 +13,7 @@ from partnerfund_shared.types import MAX_PAGE_LIMIT, FiscalYear
 DEFAULT_PAGE_LIMIT = 50
 
 
-def program_search_params(
+async def program_search_params(
     q: Annotated[
         str | None, Query(max_length=200, description="Words that must all occur; empty lists all.")
     ] = None,

@@ -16,7 +16,7 @@ CampaignsSender = principal_dependency("campaigns:send")
 NotificationsReader = principal_dependency("notifications:read")
 
 
-def get_settings_of_app(request: Request) -> Settings:
+async def get_settings_of_app(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
