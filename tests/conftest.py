@@ -50,7 +50,14 @@ def _catalog() -> ServiceUnderTest:
     from catalog_api.service import SERVICE
     from catalog_api.settings import Settings
 
-    return ServiceUnderTest("catalog", SERVICE, lambda url: create_app(Settings(database={"url": url})))
+    # Tests write rows straight through their session as well as through the API, so the response
+    # cache reads the change counter on every request; tests/catalog_api/test_response_cache.py
+    # covers the periodic check.
+    return ServiceUnderTest(
+        "catalog",
+        SERVICE,
+        lambda url: create_app(Settings(database={"url": url}, response_cache={"check_seconds": 0})),
+    )
 
 
 def _notifier() -> ServiceUnderTest:

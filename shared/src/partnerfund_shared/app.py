@@ -37,6 +37,8 @@ class ServiceDefinition:
     default_port: int
     routers: Callable[[], Sequence[APIRouter]]
     lifespan_hooks: Sequence[LifespanHook] = field(default_factory=tuple)
+    # Middleware inside CORS and the request-id layer, nearest the routes: (class, options).
+    inner_middleware: Sequence[tuple[type[Any], dict[str, Any]]] = field(default_factory=tuple)
 
 
 DOCS_ASSETS_PATH = "/docs-assets"
@@ -94,6 +96,9 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     app.state.migrations = definition.migrations
 
     install_problem_handlers(app)
+    # Each add_middleware wraps the ones before it, so these are added first to sit innermost.
+    for middleware_class, options in reversed(definition.inner_middleware):
+        app.add_middleware(middleware_class, **options)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

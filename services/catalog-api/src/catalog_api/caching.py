@@ -32,6 +32,33 @@ def cacheable_headers(settings: Settings, etag: str, *, revalidate: bool = False
     return {"ETag": etag, "Cache-Control": cache_control}
 
 
+def response_body(payload: BaseModel | Any) -> bytes:
+    """Serialise a public payload: bytes pass through, models and plain data become JSON."""
+    if isinstance(payload, bytes):
+        return payload
+    if isinstance(payload, BaseModel):
+        return payload.model_dump_json().encode()
+    return to_json(payload)
+
+
+def response_for(
+    request: Request,
+    settings: Settings,
+    body: bytes,
+    *,
+    etag: str | None = None,
+    media_type: str = "application/json",
+    revalidate: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Answer with the body and its ETag, or with 304 when the client's copy is current."""
+    etag = etag or etag_for(body)
+    response_headers = {**cacheable_headers(settings, etag, revalidate=revalidate), **(headers or {})}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=response_headers)
+    return Response(content=body, media_type=media_type, headers=response_headers)
+
+
 def public_response(
     request: Request,
     payload: BaseModel | Any,
@@ -42,15 +69,7 @@ def public_response(
 ) -> Response:
     """Serialise a public payload with an ETag, or return 304 when the client's copy is current."""
     settings: Settings = request.app.state.settings
-    if isinstance(payload, bytes):
-        body = payload
-    elif isinstance(payload, BaseModel):
-        body = payload.model_dump_json().encode()
-    else:
-        body = to_json(payload)
-
-    etag = etag_for(body)
-    response_headers = {**cacheable_headers(settings, etag, revalidate=revalidate), **(headers or {})}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=response_headers)
-    return Response(content=body, media_type=media_type, headers=response_headers)
+    body = response_body(payload)
+    return response_for(
+        request, settings, body, media_type=media_type, revalidate=revalidate, headers=headers
+    )

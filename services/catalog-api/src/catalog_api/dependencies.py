@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from catalog_api.public_cache.service import ResponseCache, get_response_cache
 from partnerfund_shared.auth import Principal, principal_dependency, require_scopes
-from partnerfund_shared.db import SessionDep, is_sqlite
+from partnerfund_shared.db import is_sqlite
 from partnerfund_shared.errors import Forbidden
 
 CatalogWriterDep = principal_dependency("catalog:write")
@@ -33,8 +34,8 @@ async def require_record_reader(
 RecordReaderDep = Annotated[Principal, Depends(require_record_reader)]
 
 
-async def read_only_session(session: SessionDep) -> AsyncSession:
-    """Run the request's statements in autocommit mode, which skips BEGIN and COMMIT round trips.
+async def read_only(session: AsyncSession) -> AsyncSession:
+    """Run the session's statements in autocommit mode, which skips BEGIN and COMMIT round trips.
 
     For read-only requests only. Each statement at READ COMMITTED already reads its own snapshot,
     so autocommit changes no result. A session bound to one connection, as in tests, is kept.
@@ -44,4 +45,4 @@ async def read_only_session(session: SessionDep) -> AsyncSession:
     return session
 
 
-ReadOnlySessionDep = Annotated[AsyncSession, Depends(read_only_session)]
+ResponseCacheDep = Annotated[ResponseCache, Depends(get_response_cache)]

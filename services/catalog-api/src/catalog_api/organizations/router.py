@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep, RecordReaderDep
+from catalog_api.dependencies import CatalogWriterDep, RecordReaderDep, ResponseCacheDep
 from catalog_api.organizations import service
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
@@ -19,10 +18,10 @@ OrganizationId = Annotated[int, Path(ge=1)]
 
 @router.get("/{organization_id}", response_model=schemas.Organization)
 async def get_organization(
-    request: Request, session: SessionDep, organization_id: OrganizationId
+    request: Request, session: SessionDep, cache: ResponseCacheDep, organization_id: OrganizationId
 ) -> Response:
     """Show a partner organization and its approved programs."""
-    return public_response(request, await service.public_organization(session, organization_id))
+    return await cache.respond(request, lambda: service.public_organization(session, organization_id))
 
 
 @router.get("/{organization_id}/record", response_model=schemas.OrganizationRecord)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 
 from catalog_api.caching import public_response
-from catalog_api.dependencies import PortfolioDeciderDep
+from catalog_api.dependencies import PortfolioDeciderDep, ResponseCacheDep
 from catalog_api.imports.service import read_upload
 from catalog_api.portfolio import imports, service
 from catalog_api.portfolio.schemas import PortfolioImportResult
@@ -23,10 +23,13 @@ ProgramId = Annotated[int, Path(ge=1)]
 
 @router.get("", response_model=schemas.Portfolio)
 async def get_portfolio(
-    request: Request, session: SessionDep, fiscal_year: Annotated[FiscalYear, Query()]
+    request: Request,
+    session: SessionDep,
+    cache: ResponseCacheDep,
+    fiscal_year: Annotated[FiscalYear, Query()],
 ) -> Response:
     """List a fiscal year's approved portfolio programs by category."""
-    return public_response(request, await service.public_portfolio(session, fiscal_year))
+    return await cache.respond(request, lambda: service.public_portfolio(session, fiscal_year))
 
 
 @router.get("/{fiscal_year}/programs/{program_id}", response_model=schemas.PortfolioCheck)
@@ -34,6 +37,7 @@ async def check_portfolio_program(
     request: Request, session: SessionDep, fiscal_year: FiscalYearPath, program_id: ProgramId
 ) -> Response:
     """Tell whether a program exists, is approved and is in the fiscal year's portfolio."""
+    # Never from the response cache: the allocation service checks purchases against this answer.
     check = await service.check_program(session, fiscal_year, program_id)
     return public_response(request, check, revalidate=True)
 

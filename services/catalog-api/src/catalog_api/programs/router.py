@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep, ReadOnlySessionDep, RecordReaderDep
+from catalog_api.dependencies import CatalogWriterDep, RecordReaderDep, ResponseCacheDep, read_only
 from catalog_api.programs import search, service
 from catalog_api.programs.dependencies import ProgramSearchDep
 from partnerfund_shared.db import SessionDep
@@ -20,17 +19,22 @@ ProgramId = Annotated[int, Path(ge=1)]
 
 @router.get("", response_model=schemas.ProgramSearchPage)
 async def search_programs(
-    request: Request, session: ReadOnlySessionDep, params: ProgramSearchDep
+    request: Request, session: SessionDep, cache: ResponseCacheDep, params: ProgramSearchDep
 ) -> Response:
     """Search approved programs by words and filters, with facet counts."""
-    page = await search.search_programs(session, params)
-    return public_response(request, page)
+
+    async def build() -> dict[str, object]:
+        return await search.search_programs(await read_only(session), params)
+
+    return await cache.respond(request, build)
 
 
 @router.get("/{program_id}", response_model=schemas.Program)
-async def get_program(request: Request, session: SessionDep, program_id: ProgramId) -> Response:
+async def get_program(
+    request: Request, session: SessionDep, cache: ResponseCacheDep, program_id: ProgramId
+) -> Response:
     """Show an approved program with its schools and portfolio approvals."""
-    return public_response(request, await service.public_program(session, program_id))
+    return await cache.respond(request, lambda: service.public_program(session, program_id))
 
 
 @router.get("/{program_id}/record", response_model=schemas.ProgramRecord)

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from sqlalchemy import select
 
-from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep, ReadOnlySessionDep
+from catalog_api.dependencies import CatalogWriterDep, ResponseCacheDep, read_only
 from catalog_api.imports.service import read_upload
 from catalog_api.pagination import decode_cursor, encode_cursor
 from catalog_api.schools import imports, service
@@ -26,33 +25,42 @@ SchoolCodePath = Annotated[str, Path(pattern=SCHOOL_CODE_PATTERN, examples=["456
 async def list_schools(
     request: Request,
     session: SessionDep,
+    cache: ResponseCacheDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """List school profiles in school-code order."""
-    query = select(School).order_by(School.school_code).limit(limit + 1)
-    if cursor:
-        (after,) = decode_cursor(cursor, (str,))
-        query = query.where(School.school_code > after)
-    schools = list((await session.scalars(query)).all())
-    next_cursor = encode_cursor(schools[limit - 1].school_code) if len(schools) > limit else None
-    page = Page[schemas.SchoolProfile](
-        items=[service.profile_of(school) for school in schools[:limit]], next_cursor=next_cursor
-    )
-    return public_response(request, page)
+
+    async def build() -> Page[schemas.SchoolProfile]:
+        query = select(School).order_by(School.school_code).limit(limit + 1)
+        if cursor:
+            (after,) = decode_cursor(cursor, (str,))
+            query = query.where(School.school_code > after)
+        schools = list((await session.scalars(query)).all())
+        next_cursor = encode_cursor(schools[limit - 1].school_code) if len(schools) > limit else None
+        return Page[schemas.SchoolProfile](
+            items=[service.profile_of(school) for school in schools[:limit]], next_cursor=next_cursor
+        )
+
+    return await cache.respond(request, build)
 
 
 @router.get("/{school_code}", response_model=schemas.SchoolPage)
 async def get_school(
     request: Request,
-    session: ReadOnlySessionDep,
+    session: SessionDep,
+    cache: ResponseCacheDep,
     school_code: SchoolCodePath,
     school_year: Annotated[
         int | None, Query(ge=2000, le=2100, description="Ending year: 2026 is 2025-26.")
     ] = None,
 ) -> Response:
     """Show a school's profile and its partnerships grouped by program area."""
-    return public_response(request, await service.school_page(session, school_code, school_year))
+
+    async def build() -> object:
+        return await service.school_page(await read_only(session), school_code, school_year)
+
+    return await cache.respond(request, build)
 
 
 @router.post("/import", status_code=201, response_model=schemas.ImportResult)

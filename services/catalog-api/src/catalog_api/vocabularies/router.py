@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
-from catalog_api.caching import public_response
-from catalog_api.dependencies import CatalogWriterDep
+from catalog_api.dependencies import CatalogWriterDep, ResponseCacheDep
 from catalog_api.vocabularies import service
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
@@ -18,9 +17,11 @@ KindPath = Annotated[schemas.VocabularyKindName, Path()]
 
 
 @router.get("/{kind}", response_model=list[schemas.VocabularyTerm])
-async def list_vocabulary(request: Request, session: SessionDep, kind: KindPath) -> Response:
+async def list_vocabulary(
+    request: Request, session: SessionDep, cache: ResponseCacheDep, kind: KindPath
+) -> Response:
     """List a vocabulary's terms in display order, with their synonyms."""
-    return public_response(request, await service.list_terms(session, kind))
+    return await cache.respond(request, lambda: service.list_terms(session, kind))
 
 
 @router.post("/{kind}/terms", status_code=201, response_model=list[schemas.VocabularyTerm])
