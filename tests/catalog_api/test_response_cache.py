@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text, update
+from starlette.requests import Request
 
 from catalog_api.organizations.models import Organization
 from catalog_api.programs.models import Program
@@ -257,3 +260,60 @@ class TestMemoryBound:
         assert cache.stored_bytes <= cache.max_bytes
         assert "/v1/programs?limit=12" in cache
         assert "/v1/programs?limit=1" not in cache
+
+
+def page_request(app: FastAPI, path: str) -> Request:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [], "app": app}
+    return Request(scope)
+
+
+class TestConcurrentBuilds:
+    async def test_concurrent_requests_build_once(self, catalog: Harness) -> None:
+        cache = install_cache(catalog.app, check_seconds=3600)
+        await cache.version.current(catalog.sessionmaker)
+        release = asyncio.Event()
+        builds = 0
+
+        async def build() -> dict[str, str]:
+            nonlocal builds
+            builds += 1
+            await release.wait()
+            return {"page": "built once"}
+
+        waiting = [
+            asyncio.create_task(cache.respond(page_request(catalog.app, "/v1/example"), build))
+            for _ in range(10)
+        ]
+        await asyncio.sleep(0)
+        release.set()
+        responses = await asyncio.gather(*waiting)
+
+        assert builds == 1
+        assert {response.body for response in responses} == {b'{"page":"built once"}'}
+        assert "/v1/example?" in cache
+
+    async def test_failed_build_lets_waiters_build(self, catalog: Harness) -> None:
+        cache = install_cache(catalog.app, check_seconds=3600)
+        await cache.version.current(catalog.sessionmaker)
+        release = asyncio.Event()
+        builds = 0
+
+        async def build() -> dict[str, int]:
+            nonlocal builds
+            builds += 1
+            await release.wait()
+            if builds == 1:
+                raise RuntimeError("first build failed")
+            return {"build": builds}
+
+        first = asyncio.create_task(cache.respond(page_request(catalog.app, "/v1/example"), build))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(cache.respond(page_request(catalog.app, "/v1/example"), build))
+        await asyncio.sleep(0)
+        release.set()
+
+        with pytest.raises(RuntimeError, match="first build failed"):
+            await first
+        response = await second
+        assert builds == 2
+        assert response.body == b'{"build":2}'

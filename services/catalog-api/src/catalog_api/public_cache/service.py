@@ -16,9 +16,10 @@ while a write commits is stored under the old version and replaced on the next c
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
@@ -42,6 +43,8 @@ HITS = CACHE_LOOKUPS.labels("hit")
 MISSES = CACHE_LOOKUPS.labels("miss")
 STALE = CACHE_LOOKUPS.labels("stale")
 DISABLED = CACHE_LOOKUPS.labels("disabled")
+# Requests that waited for another request's build of the same page instead of building it.
+COALESCED = CACHE_LOOKUPS.labels("coalesced")
 
 # Estimated memory of one entry beyond its body: key, headers and bookkeeping.
 ENTRY_OVERHEAD_BYTES = 512
@@ -119,6 +122,7 @@ class ResponseCache:
         self._entries: LRUCache[str, tuple[Version, CachedBody]] = LRUCache(
             maxsize=max(self.max_bytes, 1), getsizeof=_entry_size
         )
+        self._pending: dict[str, PendingBuild] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -170,19 +174,49 @@ class ResponseCache:
             return response_for(request, settings, body, media_type=media_type, headers=headers)
 
         key = cache_key(request.scope)
-        if key not in self._entries:
-            MISSES.inc()
         # The version is taken before the page's queries, so a write that commits meanwhile
         # leaves this entry stale rather than current.
         version = await self.version.current(request.app.state.sessionmaker)
-        body = response_body(await build())
-        response = response_for(request, settings, body, media_type=media_type, headers=headers)
-        entry = CachedBody(
-            body, response.headers["etag"], media_type, dict(headers or {}), request.scope.get("route")
-        )
+
+        # Requests for a page that another request is building wait for that build instead of
+        # running the same queries, which matters when a write has just made every entry stale.
+        pending = self._pending.get(key)
+        if pending is not None and pending.version == version:
+            await pending.done.wait()
+            if pending.entry is not None:
+                COALESCED.inc()
+                return pending.entry.response(request, settings)
+            # That build failed or was cancelled; build for this request instead.
+
+        if key not in self._entries:
+            MISSES.inc()
+        build_in_progress = PendingBuild(version)
+        self._pending[key] = build_in_progress
+        try:
+            body = response_body(await build())
+            response = response_for(request, settings, body, media_type=media_type, headers=headers)
+            entry = CachedBody(
+                body, response.headers["etag"], media_type, dict(headers or {}), request.scope.get("route")
+            )
+            build_in_progress.entry = entry
+        finally:
+            build_in_progress.done.set()
+            if self._pending.get(key) is build_in_progress:
+                del self._pending[key]
+
         if _entry_size((version, entry)) * LARGEST_ENTRY_SHARE <= self.max_bytes:
             self._entries[key] = (version, entry)
         return response
+
+
+@dataclass
+class PendingBuild:
+    """A response being built: requests for the same page and version wait for `done`."""
+
+    version: Version
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when the build succeeded; None after an error or a cancellation.
+    entry: CachedBody | None = None
 
 
 def cache_key(scope: Scope) -> str:
