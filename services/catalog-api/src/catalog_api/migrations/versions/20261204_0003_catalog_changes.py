@@ -5,6 +5,9 @@ one to its `generation`; on SQLite, which has only row-level triggers, each writ
 update takes the row's lock until the writing transaction ends, so writers to the catalog queue
 behind each other; readers never wait.
 
+NOTE: a later batch migration that rebuilds a watched table on SQLite drops its triggers with the
+old table, so it must create them again (`test_each_watched_table_has_a_trigger` checks this).
+
 Revision ID: catalog_0003
 Revises: catalog_0002
 Create Date: 2026-12-04
