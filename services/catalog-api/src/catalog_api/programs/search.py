@@ -21,7 +21,9 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     literal_column,
+    null,
     or_,
     select,
     text,
@@ -35,7 +37,7 @@ from catalog_api.pagination import decode_cursor, encode_cursor
 from catalog_api.partnerships.models import Partnership
 from catalog_api.portfolio.models import PortfolioCycle, PortfolioMembership
 from catalog_api.programs.models import Program, ProgramTerm
-from catalog_api.programs.repository import TERM_FIELDS, ProgramLabels, empty_labels
+from catalog_api.programs.repository import TERM_FIELDS, empty_labels
 from catalog_api.programs.service import PUBLIC_STATUS
 from catalog_api.schools.models import School
 from catalog_api.text import match_key, words
@@ -160,62 +162,23 @@ def _filter_conditions(session: AsyncSession, search: ProgramSearch) -> list[Col
     return conditions
 
 
-def _keyset(cursor: str | None) -> ColumnElement[bool] | None:
+def _keyset(matching: Any, cursor: str | None) -> ColumnElement[bool] | None:
     if not cursor:
         return None
     sort_name, program_id = decode_cursor(cursor, (str, int))
     return or_(
-        Program.sort_name > sort_name,
-        and_(Program.sort_name == sort_name, Program.id > program_id),
+        matching.c.sort_name > sort_name,
+        and_(matching.c.sort_name == sort_name, matching.c.id > program_id),
     )
 
 
-async def _facets(
-    session: AsyncSession, conditions: list[ColumnElement[bool]]
-) -> tuple[dict[str, list[dict[str, Any]]], int]:
-    """Count matching programs per term and per fees value, in one query.
+# Row kinds of the one search statement: a page program with one of its labels, a count of
+# matching programs per vocabulary term, and a count per fees value.
+PAGE_ROW, TERM_COUNT_ROW, FEES_COUNT_ROW = 0, 1, 2
 
-    The matching programs are found once, in a common table expression both counts read.
-    """
-    matching = select(Program.id, Program.fees).where(*conditions).cte("matching")
-    term_counts = (
-        select(
-            VocabularyTerm.kind,
-            VocabularyTerm.value,
-            VocabularyTerm.position,
-            func.count().label("programs"),
-        )
-        .select_from(ProgramTerm)
-        .join(matching, matching.c.id == ProgramTerm.program_id)
-        .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
-        .where(VocabularyTerm.kind.in_(list(TERM_FILTERS.values())))
-        .group_by(VocabularyTerm.kind, VocabularyTerm.value, VocabularyTerm.position)
-    )
-    fee_counts: Any = select(
-        literal_column("'fees'").label("kind"),
-        matching.c.fees,
-        literal_column("0").label("position"),
-        func.count().label("programs"),
-    ).group_by(matching.c.fees)
-    rows: Sequence[Any] = (await session.execute(union_all(term_counts, fee_counts))).all()
-
-    name_by_kind = {kind: name for name, kind in TERM_FILTERS.items()} | {"fees": "fees"}
-    counts: dict[str, list[tuple[int, str, int]]] = {name: [] for name in name_by_kind.values()}
-    for kind, value, position, count in rows:
-        counts[name_by_kind[kind]].append((position, value, count))
-    # Plain dicts in the field order of `schemas.ProgramFacets` and `schemas.FacetCount`.
-    facets: dict[str, list[dict[str, Any]]] = {
-        name: [{"value": value, "count": count} for _, value, count in sorted(entries)]
-        for name, entries in counts.items()
-    }
-    # Every program has exactly one fees value, so the fees counts add up to the total.
-    total = sum(count for _, _, count in counts["fees"])
-    return facets, total
-
-
-# Plain columns rather than ORM entities: the page query returns one row per chosen label.
-_SUMMARY_COLUMNS = (
-    Program.id,
+# Page columns, in the order of the statement's result. Count rows leave them NULL.
+_PAGE_COLUMNS = (
+    Program.id.label("program_id"),
     Program.name,
     Program.sort_name,
     Program.description,
@@ -229,61 +192,125 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _summary_of_row(row: Any, labels: ProgramLabels) -> dict[str, Any]:
-    """Build the payload of one `schemas.ProgramSummary`, in its field order."""
-    return {
-        "id": row.id,
-        "name": row.name,
-        "organization": {"id": row.organization_id, "name": row.organization_name},
-        "description": row.description,
-        "areas": labels["areas"],
-        "subareas": labels["subareas"],
-        "grades": labels["grades"],
-        "days": labels["days"],
-        "time_of_day": labels["time_of_day"],
-        "languages": labels["languages"],
-        "fees": row.fees,
-        "fees_explanation": row.fees_explanation,
-        "service_capacity": row.service_capacity,
-        "status": row.status,
-        "last_verified_on": row.last_verified_on,
-    }
+def _search_statement(conditions: list[ColumnElement[bool]], search: ProgramSearch) -> Any:
+    """Build one statement for the page and the facet counts, so the matching programs are found once.
 
-
-async def _page_rows(
-    session: AsyncSession, conditions: list[ColumnElement[bool]], search: ProgramSearch
-) -> tuple[list[dict[str, Any]], tuple[str, int] | None]:
-    """Load one page of program summaries in one query; return them and the next page's key."""
-    page_ids = (
-        select(Program.id).where(*conditions).order_by(Program.sort_name, Program.id).limit(search.limit + 1)
-    )
-    keyset = _keyset(search.cursor)
+    The programs that match are a common table expression read three times: for the page's ids
+    (in name order, after the cursor), for the counts per vocabulary term and for the counts per
+    fees value. A `part` column distinguishes the three kinds of result rows.
+    """
+    matching = select(Program.id, Program.fees, Program.sort_name).where(*conditions).cte("matching")
+    page_ids = select(matching.c.id).order_by(matching.c.sort_name, matching.c.id).limit(search.limit + 1)
+    keyset = _keyset(matching, search.cursor)
     if keyset is not None:
         page_ids = page_ids.where(keyset)
+
     chosen = and_(ProgramTerm.program_id == Program.id, ProgramTerm.implied.is_(False))
-    result = await session.execute(
-        select(*_SUMMARY_COLUMNS, VocabularyTerm.kind, VocabularyTerm.value)
+    page_rows = (
+        select(
+            literal(PAGE_ROW).label("part"),
+            *_PAGE_COLUMNS,
+            VocabularyTerm.kind,
+            VocabularyTerm.value,
+            VocabularyTerm.position,
+            null().label("programs"),
+        )
         .join(Organization, Organization.id == Program.organization_id)
         .outerjoin(ProgramTerm, chosen)
         .outerjoin(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
-        .where(Program.id.in_(page_ids))
-        .order_by(Program.sort_name, Program.id, VocabularyTerm.position, VocabularyTerm.value)
+        .where(Program.id.in_(page_ids.scalar_subquery()))
+    )
+    no_page_columns = [null() for _ in _PAGE_COLUMNS]
+    term_counts = (
+        select(
+            literal(TERM_COUNT_ROW),
+            *no_page_columns,
+            VocabularyTerm.kind,
+            VocabularyTerm.value,
+            VocabularyTerm.position,
+            func.count(),
+        )
+        .select_from(ProgramTerm)
+        .join(matching, matching.c.id == ProgramTerm.program_id)
+        .join(VocabularyTerm, VocabularyTerm.id == ProgramTerm.term_id)
+        .where(VocabularyTerm.kind.in_(list(TERM_FILTERS.values())))
+        .group_by(VocabularyTerm.kind, VocabularyTerm.value, VocabularyTerm.position)
+    )
+    fees_counts = select(
+        literal(FEES_COUNT_ROW),
+        *no_page_columns,
+        literal("fees"),
+        matching.c.fees,
+        literal(0),
+        func.count(),
+    ).group_by(matching.c.fees)
+    return union_all(page_rows, term_counts, fees_counts).order_by(
+        literal_column("part"),
+        literal_column("sort_name"),
+        literal_column("program_id"),
+        literal_column("position"),
+        literal_column("value"),
     )
 
-    programs: dict[int, tuple[Any, ProgramLabels]] = {}
+
+def _page_and_facets(
+    rows: Sequence[tuple[Any, ...]], limit: int
+) -> tuple[list[dict[str, Any]], tuple[str, int] | None, dict[str, list[dict[str, Any]]], int]:
+    """Turn the statement's rows into the page's summaries, the next page's key, facets and total.
+
+    Rows arrive in `part`, name, id and label order. They are read by position rather than by
+    attribute name, which costs less per access on the few hundred rows of a search.
+    """
     field_by_kind = {kind: field for field, kind in TERM_FIELDS.items()}
-    for row in result.all():
-        entry = programs.get(row.id)
-        if entry is None:
-            entry = programs[row.id] = (row, empty_labels())
-        if row.kind is not None:
-            entry[1][field_by_kind[row.kind]].append(row.value)
-    page = list(programs.values())
-    next_key = None
-    if len(page) > search.limit:
-        last = page[search.limit - 1][0]
-        next_key = (last.sort_name, last.id)
-    return [_summary_of_row(row, labels) for row, labels in page[: search.limit]], next_key
+    facet_by_kind = {kind: name for name, kind in TERM_FILTERS.items()} | {"fees": "fees"}
+    summaries: dict[int, dict[str, Any]] = {}
+    sort_keys: dict[int, tuple[str, int]] = {}
+    counts: dict[str, list[tuple[int, str, int]]] = {name: [] for name in facet_by_kind.values()}
+
+    for row in rows:
+        part, program_id, kind, value, position, programs = (
+            row[0], row[1], row[12], row[13], row[14], row[15]
+        )  # fmt: skip
+        if part != PAGE_ROW:
+            counts[facet_by_kind[kind]].append((position, value, programs))
+            continue
+        summary = summaries.get(program_id)
+        if summary is None:
+            summary = summaries[program_id] = _summary_of_row(row)
+            sort_keys[program_id] = (row[3], program_id)
+        if kind is not None:
+            summary[field_by_kind[kind]].append(value)
+
+    page = list(summaries.values())
+    next_key = sort_keys[page[limit - 1]["id"]] if len(page) > limit else None
+    # Plain dicts in the field order of `schemas.ProgramFacets` and `schemas.FacetCount`.
+    facets = {
+        name: [{"value": value, "count": count} for _, value, count in sorted(entries)]
+        for name, entries in counts.items()
+    }
+    # Every program has exactly one fees value, so the fees counts add up to the total.
+    total = sum(count for _, _, count in counts["fees"])
+    return page[:limit], next_key, facets, total
+
+
+def _summary_of_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """Build the payload of one `schemas.ProgramSummary`, in its field order, with empty labels."""
+    (
+        _part, program_id, name, _sort_name, description, fees, fees_explanation, service_capacity,
+        status, last_verified_on, organization_id, organization_name, *_label,
+    ) = row  # fmt: skip
+    return {
+        "id": program_id,
+        "name": name,
+        "organization": {"id": organization_id, "name": organization_name},
+        "description": description,
+        **empty_labels(),
+        "fees": fees,
+        "fees_explanation": fees_explanation,
+        "service_capacity": service_capacity,
+        "status": status,
+        "last_verified_on": last_verified_on,
+    }
 
 
 async def search_programs(session: AsyncSession, search: ProgramSearch) -> dict[str, Any]:
@@ -292,8 +319,8 @@ async def search_programs(session: AsyncSession, search: ProgramSearch) -> dict[
     Raises InvalidInput when a filter names an unknown label.
     """
     conditions = _filter_conditions(session, search)
-    items, next_key = await _page_rows(session, conditions, search)
-    facets, total = await _facets(session, conditions)
+    rows = (await session.execute(_search_statement(conditions, search))).all()
+    items, next_key, facets, total = _page_and_facets(rows, search.limit)
     if total == 0:
         await _resolve_term_filters(session, search)
 

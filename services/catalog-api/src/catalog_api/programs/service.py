@@ -245,7 +245,10 @@ async def change_status(session: AsyncSession, principal: Principal, program_id:
     if status not in allowed:
         next_steps = ", ".join(sorted(allowed)) or "none"
         raise ProgramStatusConflict(
-            detail=(f"A {program.status} program cannot become {status}. Allowed next status: {next_steps}."),
+            detail=(
+                f"A program in status {program.status} cannot become {status}. "
+                f"Allowed next status: {next_steps}."
+            ),
             extra={"current_status": program.status, "requested_status": status},
         )
 

@@ -87,6 +87,10 @@ class CatalogVersion:
 
     def count_local_write(self) -> None:
         self.local_writes += 1
+        # The write's triggers have moved the database counter too. Reading it on the next
+        # request stores new entries under the final version at once, instead of rebuilding
+        # them again when the next periodic check sees that counter move.
+        self._checked_at = None
 
     def _check_due(self) -> bool:
         if self._checked_at is None or self.check_seconds == 0:
