@@ -62,12 +62,26 @@ class TestImport:
 
         assert response.json()["updated"] == 1
         assert response.json()["created"] == 0
+        assert response.json()["unchanged"] == 0
         listing = await notifier.client.get(
             "/v1/contacts",
             params={"school_code": "0404"},
             headers=await notifier.headers_with("notifications:read"),
         )
         assert [item["name"] for item in listing.json()["items"]] == ["Zoe Angstrom"]
+
+    async def test_identical_reimport_changes_nothing(self, notifier):
+        await upload(notifier, CSV.encode())
+        before = await notifier.client.get("/v1/contacts", headers=await notifier.admin_headers())
+
+        response = await upload(notifier, CSV.encode())
+
+        after = await notifier.client.get("/v1/contacts", headers=await notifier.admin_headers())
+        assert response.status_code == 201, response.text
+        assert response.json()["created"] == 0
+        assert response.json()["updated"] == 0
+        assert response.json()["unchanged"] == 3
+        assert after.json()["items"] == before.json()["items"]
 
     async def test_bad_rows_reject_whole_file(self, notifier):
         content = (

@@ -45,6 +45,7 @@ class ContactImportResult(BaseModel):
     rows: int
     created: int
     updated: int
+    unchanged: int
     warnings: list[ImportWarningOut]
 
 

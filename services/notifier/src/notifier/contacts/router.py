@@ -63,6 +63,7 @@ async def import_contacts(
         rows=record.rows,
         created=record.created,
         updated=record.updated,
+        unchanged=record.rows - record.created - record.updated,
         warnings=[
             ImportWarningOut(row=item.row, column=item.column, value=item.value, message=item.message)
             for item in warnings

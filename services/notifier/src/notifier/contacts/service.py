@@ -38,7 +38,8 @@ async def import_contacts(
     """Create or update one contact per row, matched by e-mail address; all rows or none.
 
     A contact that is already known keeps its id and opt-outs; its name, role, schools and
-    language are replaced by the file's values.
+    language are replaced by the file's values. A contact whose values are all the same is left
+    untouched and counted as unchanged, so importing a file twice changes nothing.
     """
     try:
         table = read_table(content, filename=filename, columns=CONTACT_COLUMNS, mapping=mapping)
@@ -56,20 +57,28 @@ async def import_contacts(
     updated = 0
     for row in table.rows:
         values = row.values
+        language = values.get("language") or "en"
+        codes = sorted(values.get("school_code") or [])
         contact = existing.get(values["email"])
         if contact is None:
             contact = Contact(email=values["email"], schools=[], opt_outs=[])
             session.add(contact)
             created += 1
+        elif (contact.name, contact.role, contact.language, contact.school_codes) == (
+            values["name"],
+            values["role"],
+            language,
+            codes,
+        ):
+            continue
         else:
             contact.updated_at = utc_now()
             updated += 1
         contact.name = values["name"]
         contact.role = values["role"]
-        contact.language = values.get("language") or "en"
-        codes = values.get("school_code") or []
-        if contact.school_codes != sorted(codes):
-            contact.schools = [ContactSchool(school_code=code) for code in sorted(codes)]
+        contact.language = language
+        if contact.school_codes != codes:
+            contact.schools = [ContactSchool(school_code=code) for code in codes]
 
     record = ContactImport(
         filename=filename,
