@@ -32,6 +32,27 @@ class TestApiKeyAuth:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["www-authenticate"] == "Bearer"
 
+    async def test_other_scheme_is_401(self, allocation: Harness) -> None:
+        _add_protected_route(allocation)
+
+        response = await allocation.client.get("/test/protected", headers={"Authorization": "Basic dXNlcg=="})
+
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+
+    async def test_openapi_declares_bearer_scheme(self, allocation: Harness) -> None:
+        schema = (await allocation.client.get("/openapi.json")).json()
+
+        scheme = schema["components"]["securitySchemes"]["ApiKey"]
+        publish = schema["paths"]["/v1/runs/{run_id}/publish"]["post"]
+        assert scheme == {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key created with the service's `api-key create` command.",
+        }
+        assert publish["security"] == [{"ApiKey": []}]
+        assert not any(parameter["name"] == "authorization" for parameter in publish.get("parameters", []))
+
     async def test_unknown_key_is_401(self, allocation: Harness) -> None:
         _add_protected_route(allocation)
         headers = {"Authorization": "Bearer pf_00000000_not-a-real-secret"}

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -114,13 +115,19 @@ async def authenticate(session: AsyncSession, model: type[Any], token: str) -> P
     return Principal(key_id=key.id, name=key.name, scopes=key.scope_set)
 
 
-def _bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
+# Declared as an HTTP bearer scheme so that the OpenAPI page at /docs offers an "Authorize" button.
+# Errors stay with `require_scopes`, which answers with problem+json rather than FastAPI's default.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key created with the service's `api-key create` command.",
+)
+
+
+def _bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    if credentials is None or not credentials.credentials.strip():
         return None
-    scheme, _, credentials = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not credentials.strip():
-        return None
-    return credentials.strip()
+    return credentials.credentials.strip()
 
 
 def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
@@ -129,9 +136,9 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request,
         session: SessionDep,
-        authorization: Annotated[str | None, Header()] = None,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> Principal:
-        token = _bearer_token(authorization)
+        token = _bearer_token(credentials)
         challenge = {"WWW-Authenticate": "Bearer"}
         if token is None:
             raise Unauthenticated(
