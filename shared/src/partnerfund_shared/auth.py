@@ -116,7 +116,7 @@ async def authenticate(session: AsyncSession, model: type[Any], token: str) -> P
 
 
 # Declared as an HTTP bearer scheme so that the OpenAPI page at /docs offers an "Authorize" button.
-# Errors stay with `require_scopes`, which answers with problem+json rather than FastAPI's default.
+# Errors stay with `require_scopes`, which responds with problem+json rather than FastAPI's default.
 BEARER = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
