@@ -9,6 +9,7 @@ words matches nothing, and an empty query lists every public program.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
+    bindparam,
     column,
     exists,
     false,
@@ -74,19 +76,18 @@ class ProgramSearch:
     cursor: str | None = None
 
 
-def full_text_condition(session: AsyncSession, query_words: list[str]) -> ColumnElement[bool]:
-    """Build the condition that a program's text contains every word, on either database."""
-    if not query_words:
-        return false()
-    quoted = " ".join(f'"{word}"' for word in query_words)
-    if is_sqlite(session):
-        matching_ids = (
-            text("SELECT rowid FROM program_search WHERE program_search MATCH :fts_query")
-            .bindparams(fts_query=quoted)
-            .columns(column("rowid", Integer))
+def full_text_condition(sqlite: bool) -> ColumnElement[bool]:
+    """Build the condition that a program's text contains every word of the `fts_query` parameter.
+
+    The parameter contains the query's words, each in double quotes, so both databases take them as
+    plain words rather than query syntax.
+    """
+    if sqlite:
+        matching_ids = text("SELECT rowid FROM program_search WHERE program_search MATCH :fts_query").columns(
+            column("rowid", Integer)
         )
         return Program.id.in_(matching_ids)
-    tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), quoted)
+    tsquery = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), bindparam("fts_query"))
     return Program.search_vector.op("@@")(tsquery)
 
 
@@ -112,9 +113,60 @@ async def _resolve_term_filters(session: AsyncSession, search: ProgramSearch) ->
     return resolved
 
 
-def _term_ids_named(kind: str, labels: Sequence[str]) -> Any:
-    """Select the ids of the terms of `kind` that any of `labels` names, by label or synonym."""
-    keys = [match_key(label) for label in labels]
+@dataclass(frozen=True)
+class _Shape:
+    """The parts a search uses. Searches of one shape share one statement and differ in values."""
+
+    sqlite: bool
+    # None without `q`; False for a `q` without words, which matches nothing.
+    full_text: bool | None
+    term_filters: tuple[str, ...]
+    fees: bool
+    school_code: bool
+    neighborhood: bool
+    portfolio: bool
+    cursor: bool
+
+
+def _shape_and_values(session: AsyncSession, search: ProgramSearch) -> tuple[_Shape, dict[str, Any]]:
+    """Split a search into its shape and the values of the shape's bound parameters."""
+    values: dict[str, Any] = {"status": PUBLIC_STATUS, "page_size": search.limit + 1}
+
+    full_text = None
+    if search.q is not None and search.q.strip():
+        query_words = words(search.q)
+        full_text = bool(query_words)
+        values["fts_query"] = " ".join(f'"{word}"' for word in query_words)
+    term_filters = tuple(name for name in TERM_FILTERS if getattr(search, name))
+    for name in term_filters:
+        values[f"{name}_keys"] = [match_key(label) for label in getattr(search, name)]
+    if search.fees:
+        values["fees"] = list(search.fees)
+    if search.school_code:
+        values["school_codes"] = list(search.school_code)
+    if search.neighborhood:
+        values["neighborhoods"] = [value.strip().lower() for value in search.neighborhood]
+    if search.portfolio is not None:
+        values["portfolio"] = search.portfolio
+    if search.cursor:
+        values["after_name"], values["after_id"] = decode_cursor(search.cursor, (str, int))
+
+    shape = _Shape(
+        sqlite=is_sqlite(session),
+        full_text=full_text,
+        term_filters=term_filters,
+        fees=bool(search.fees),
+        school_code=bool(search.school_code),
+        neighborhood=bool(search.neighborhood),
+        portfolio=search.portfolio is not None,
+        cursor=bool(search.cursor),
+    )
+    return shape, values
+
+
+def _term_ids_named(kind: str, keys_parameter: str) -> Any:
+    """Select the ids of the terms of `kind` whose label or synonym key is in the parameter."""
+    keys: Any = bindparam(keys_parameter, expanding=True)
     by_label = select(VocabularyTerm.id).where(VocabularyTerm.kind == kind, VocabularyTerm.key.in_(keys))
     by_synonym = select(VocabularySynonym.term_id).where(
         VocabularySynonym.kind == kind, VocabularySynonym.key.in_(keys)
@@ -122,28 +174,26 @@ def _term_ids_named(kind: str, labels: Sequence[str]) -> Any:
     return union(by_label, by_synonym)
 
 
-def _filter_conditions(session: AsyncSession, search: ProgramSearch) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Program.status == PUBLIC_STATUS]
-    if search.q is not None and search.q.strip():
-        conditions.append(full_text_condition(session, words(search.q)))
+def _filter_conditions(shape: _Shape) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Program.status == bindparam("status")]
+    if shape.full_text is not None:
+        conditions.append(full_text_condition(shape.sqlite) if shape.full_text else false())
     # Labels resolve inside the query, which saves a round trip; an unknown label matches no term,
     # so it can only empty the result, and `search_programs` then names it.
-    for name, kind in TERM_FILTERS.items():
-        labels = getattr(search, name)
-        if labels:
-            term_ids = _term_ids_named(kind, labels)
-            conditions.append(
-                exists().where(ProgramTerm.program_id == Program.id, ProgramTerm.term_id.in_(term_ids))
-            )
+    for name in shape.term_filters:
+        term_ids = _term_ids_named(TERM_FILTERS[name], f"{name}_keys")
+        conditions.append(
+            exists().where(ProgramTerm.program_id == Program.id, ProgramTerm.term_id.in_(term_ids))
+        )
 
-    if search.fees:
-        conditions.append(Program.fees.in_(list(search.fees)))
-    if search.school_code or search.neighborhood:
+    if shape.fees:
+        conditions.append(Program.fees.in_(bindparam("fees", expanding=True)))
+    if shape.school_code or shape.neighborhood:
         school_conditions: list[ColumnElement[bool]] = []
-        if search.school_code:
-            school_conditions.append(School.school_code.in_(list(search.school_code)))
-        if search.neighborhood:
-            lowered = [value.strip().lower() for value in search.neighborhood]
+        if shape.school_code:
+            school_conditions.append(School.school_code.in_(bindparam("school_codes", expanding=True)))
+        if shape.neighborhood:
+            lowered: Any = bindparam("neighborhoods", expanding=True)
             school_conditions.append(func.lower(School.neighborhood).in_(lowered))
         conditions.append(
             exists()
@@ -151,24 +201,22 @@ def _filter_conditions(session: AsyncSession, search: ProgramSearch) -> list[Col
             .where(School.id == Partnership.school_id)
             .where(*school_conditions)
         )
-    if search.portfolio is not None:
+    if shape.portfolio:
         conditions.append(
             exists()
             .where(PortfolioMembership.program_id == Program.id)
             .where(PortfolioMembership.status == "approved")
             .where(PortfolioCycle.id == PortfolioMembership.cycle_id)
-            .where(PortfolioCycle.fiscal_year == search.portfolio)
+            .where(PortfolioCycle.fiscal_year == bindparam("portfolio"))
         )
     return conditions
 
 
-def _keyset(matching: Any, cursor: str | None) -> ColumnElement[bool] | None:
-    if not cursor:
-        return None
-    sort_name, program_id = decode_cursor(cursor, (str, int))
+def _keyset(matching: Any) -> ColumnElement[bool]:
+    after_name: Any = bindparam("after_name")
     return or_(
-        matching.c.sort_name > sort_name,
-        and_(matching.c.sort_name == sort_name, matching.c.id > program_id),
+        matching.c.sort_name > after_name,
+        and_(matching.c.sort_name == after_name, matching.c.id > bindparam("after_id")),
     )
 
 
@@ -192,18 +240,23 @@ _PAGE_COLUMNS = (
 )
 
 
-def _search_statement(conditions: list[ColumnElement[bool]], search: ProgramSearch) -> Any:
+@functools.cache
+def _search_statement(shape: _Shape) -> Any:
     """Build one statement for the page and the facet counts, so the matching programs are found once.
 
     The programs that match are a common table expression read three times: for the page's ids
     (in name order, after the cursor), for the counts per vocabulary term and for the counts per
     fees value. A `part` column distinguishes the three kinds of result rows.
+
+    Built once per shape and kept: the values travel as bound parameters, so later searches of
+    the shape skip building the statement and SQLAlchemy's compiled form is reused.
     """
+    conditions = _filter_conditions(shape)
     matching = select(Program.id, Program.fees, Program.sort_name).where(*conditions).cte("matching")
-    page_ids = select(matching.c.id).order_by(matching.c.sort_name, matching.c.id).limit(search.limit + 1)
-    keyset = _keyset(matching, search.cursor)
-    if keyset is not None:
-        page_ids = page_ids.where(keyset)
+    page_ids = select(matching.c.id).order_by(matching.c.sort_name, matching.c.id)
+    if shape.cursor:
+        page_ids = page_ids.where(_keyset(matching))
+    page_ids = page_ids.limit(bindparam("page_size", type_=Integer))
 
     chosen = and_(ProgramTerm.program_id == Program.id, ProgramTerm.implied.is_(False))
     page_rows = (
@@ -318,8 +371,8 @@ async def search_programs(session: AsyncSession, search: ProgramSearch) -> dict[
 
     Raises InvalidInput when a filter names an unknown label.
     """
-    conditions = _filter_conditions(session, search)
-    rows = (await session.execute(_search_statement(conditions, search))).all()
+    shape, values = _shape_and_values(session, search)
+    rows = (await session.execute(_search_statement(shape), values)).all()
     items, next_key, facets, total = _page_and_facets(rows, search.limit)
     if total == 0:
         await _resolve_term_filters(session, search)
