@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -75,3 +77,26 @@ class TestMigrationsMatchModels:
 
         with ThreadPoolExecutor(max_workers=1) as executor:
             executor.submit(service_under_test(key).definition.migrations.check, url).result()
+
+
+class TestGarbageCollection:
+    def test_tuning_freezes_and_raises_threshold_once(self) -> None:
+        # In a child process, because the settings are process-wide.
+        script = (
+            "import gc\n"
+            "from partnerfund_shared.app import GC_YOUNG_THRESHOLD, tune_garbage_collection\n"
+            "default_middle, default_oldest = gc.get_threshold()[1:]\n"
+            "tune_garbage_collection()\n"
+            "frozen = gc.get_freeze_count()\n"
+            "tune_garbage_collection()\n"
+            "assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, default_middle, default_oldest)\n"
+            "assert frozen > 0\n"
+            "assert gc.get_freeze_count() == frozen\n"
+            "print('ok')\n"
+        )
+        completed = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        )
+
+        assert completed.returncode == 0, completed.stderr
+        assert completed.stdout.strip() == "ok"

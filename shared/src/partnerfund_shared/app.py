@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ class ServiceDefinition:
     default_port: int
     routers: Callable[[], Sequence[APIRouter]]
     lifespan_hooks: Sequence[LifespanHook] = field(default_factory=tuple)
-    # Middleware inside CORS and the request-id layer, nearest the routes: (class, options).
+    # Middleware inside CORS and the request-id layer, nearest the routes, as (class, options) pairs.
     inner_middleware: Sequence[tuple[type[Any], dict[str, Any]]] = field(default_factory=tuple)
 
 
@@ -64,6 +65,28 @@ def install_offline_docs(app: FastAPI) -> None:
     app.add_api_route("/docs", swagger_ui, include_in_schema=False, response_class=HTMLResponse)
 
 
+# Net allocations of tracked objects between young-generation collections. CPython's default is 700.
+GC_YOUNG_THRESHOLD = 20_000
+_garbage_collection_tuned = False
+
+
+def tune_garbage_collection() -> None:
+    """Freeze the objects alive after start-up and collect the young generation less often.
+
+    Full collections walk every tracked object, and after start-up most of them (modules, mappers,
+    compiled statements) live as long as the process. In the catalog benchmark, uncached search
+    and school-page throughput rose by roughly 40% and 70% with this. Runs once per process.
+    """
+    global _garbage_collection_tuned
+    if _garbage_collection_tuned:
+        return
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, oldest)
+    _garbage_collection_tuned = True
+
+
 def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
     """Build the FastAPI app; the engine is created in lifespan unless a test set one already."""
 
@@ -81,6 +104,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
                 stack.push_async_callback(engine.dispose)
             for hook in definition.lifespan_hooks:
                 await stack.enter_async_context(hook(app))
+            tune_garbage_collection()
             yield
 
     app = FastAPI(
