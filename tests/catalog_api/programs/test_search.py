@@ -15,6 +15,7 @@ from tests.catalog_api.builders import (
     import_schools,
     make_organization,
     make_program,
+    writer_headers,
 )
 
 
@@ -129,6 +130,47 @@ class TestFullText:
         assert response.status_code == 200
         assert await names(programs, q="creme") == []
         assert await names(programs, q="northside") == ["Café Storytellers"]
+
+
+@pytest.fixture
+async def multilingual(catalog: Harness) -> Harness:
+    organization = await make_organization(catalog, name="Общество Шахмат")
+    await make_program(
+        catalog,
+        organization_id=organization["id"],
+        name="Шахматный Клуб",
+        description="Занятия для начинающих. 书法班 每周. किताब पढ़ना. Søren ØRSTED lab.",
+    )
+    await make_program(catalog, name="Ελληνικά για παιδιά", description="Μαθήματα γλώσσας.")
+    return catalog
+
+
+class TestOtherScripts:
+    @pytest.mark.parametrize(
+        "query",
+        ["шахматный", "ШАХМАТНЫЙ клуб", "общество", "书法班", "किताब", "søren", "Ørsted"],
+    )
+    async def test_words_of_any_script_are_found(self, multilingual: Harness, query: str) -> None:
+        assert await names(multilingual, q=query) == ["Шахматный Клуб"]
+
+    async def test_greek_is_case_insensitive(self, multilingual: Harness) -> None:
+        assert await names(multilingual, q="ΕΛΛΗΝΙΚΆ") == ["Ελληνικά για παιδιά"]
+
+    async def test_part_of_an_unspaced_run_is_not_a_word(self, multilingual: Harness) -> None:
+        # Chinese is written without spaces, so "书法班" is one word and "书法" only a part of it.
+        assert await names(multilingual, q="书法") == []
+
+    async def test_names_in_other_scripts_are_distinct_organizations(self, catalog: Harness) -> None:
+        await make_organization(catalog, name="Общество Шахмат")
+        second = await catalog.client.post(
+            "/v1/organizations", json={"name": "波士顿华人协会"}, headers=await writer_headers(catalog)
+        )
+        same_in_capitals = await catalog.client.post(
+            "/v1/organizations", json={"name": "ОБЩЕСТВО ШАХМАТ"}, headers=await writer_headers(catalog)
+        )
+
+        assert second.status_code == 201, second.text
+        assert same_in_capitals.status_code == 409
 
 
 class TestFilters:
