@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 CHECK_SECONDS = 0.5
 # Generous for a loaded machine. The assertion on the lag below is the real bound.
-WAIT_LIMIT_SECONDS = 10.0
+WAIT_LIMIT_SECONDS = 15.0
 
 
 def cache_hits(metrics_text: str) -> float:
@@ -70,5 +70,5 @@ class TestResponseCacheAcrossProcesses:
                 await asyncio.sleep(0.05)
 
         assert seen_at is not None, "the second process never showed the new program"
-        # One check interval, plus the time one request takes on a loaded machine.
-        assert seen_at - written_at < CHECK_SECONDS + 2.0
+        # One check interval, plus a margin for requests on a machine loaded by other test runs.
+        assert seen_at - written_at < CHECK_SECONDS + 4.0
