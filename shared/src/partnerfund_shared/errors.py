@@ -27,7 +27,7 @@ class ErrorItem:
             item["row"] = self.row
         if self.column is not None:
             item["column"] = self.column
-        if self.row is not None or self.column is not None:
+        if self.row is not None or self.column is not None or self.value is not None:
             item["value"] = self.value
         item["message"] = self.message
         return item

@@ -202,8 +202,11 @@ class TestFilters:
     async def test_unknown_label_is_rejected(self, programs: Harness) -> None:
         response = await programs.client.get("/v1/programs", params={"area": "Basketry"})
 
+        error = response.json()["errors"][0]
         assert response.status_code == 422
-        assert response.json()["errors"][0]["loc"] == ["query", "area"]
+        assert error["loc"] == ["query", "area"]
+        assert error["value"] == "Basketry"
+        assert "GET /v1/vocabularies/program_area" in error["message"]
 
     async def test_invalid_fees_value_is_rejected(self, programs: Harness) -> None:
         response = await programs.client.get("/v1/programs", params={"fees": "maybe"})

@@ -101,13 +101,16 @@ async def _resolve_term_filters(session: AsyncSession, search: ProgramSearch) ->
     for name, label in requested:
         term_id = found.get((TERM_FILTERS[name], label))
         if term_id is None:
-            message = f"unknown {name.replace('_', ' ')} '{label}'"
-            problems.append(ErrorItem(message=message, loc=("query", name)))
+            message = (
+                f"unknown {name.replace('_', ' ')} '{label}'; "
+                f"GET /v1/vocabularies/{TERM_FILTERS[name]} lists the accepted labels"
+            )
+            problems.append(ErrorItem(message=message, loc=("query", name), value=label))
         else:
             resolved.setdefault(name, []).append(term_id)
     if problems:
         raise InvalidInput(
-            detail="A filter names an unknown label. GET /v1/vocabularies/{kind} lists them.",
+            detail="A filter names an unknown label. Each error names the vocabulary to pick from.",
             errors=problems,
         )
     return resolved
