@@ -70,9 +70,12 @@ class TestProblemResponses:
 
         assert response.status_code == 422
         assert response.headers["content-type"] == "application/problem+json"
-        errors = response.json()["errors"]
+        body = response.json()
+        errors = body["errors"]
+        assert body["title"] == "Invalid request"
         assert errors[0]["loc"] == ["body", "amount"]
         assert errors[0]["message"]
+        assert errors[0]["value"] == "many"
 
     async def test_unknown_route_is_problem_json(self, allocation: Harness) -> None:
         response = await allocation.client.get("/no/such/path")

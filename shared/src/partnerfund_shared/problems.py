@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from partnerfund_shared.errors import PROBLEM_TYPE_BASE, PartnerFundError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Longest rejected value repeated in a validation error, in characters.
+MAX_ECHOED_VALUE_LENGTH = 200
 
 log = logging.getLogger("partnerfund.errors")
 
@@ -22,11 +24,13 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
 
-def problem_body(status: int, detail: str, slug: str | None = None, **extra: Any) -> dict[str, Any]:
+def problem_body(
+    status: int, detail: str, slug: str | None = None, title: str | None = None, **extra: Any
+) -> dict[str, Any]:
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + (slug or phrase.lower().replace(" ", "-")),
-        "title": phrase,
+        "title": title or phrase,
         "status": status,
         "detail": detail,
     }
@@ -54,19 +58,23 @@ async def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
+    errors = []
+    for error in exc.errors():
+        item = {
             "loc": list(error.get("loc", ())),
             "message": error.get("msg", "invalid value"),
             "type": error.get("type"),
         }
-        for error in exc.errors()
-    ]
+        # The rejected value, when it is a single query, path or body value.
+        if isinstance(error.get("input"), str | int | float | bool):
+            item["value"] = str(error["input"])[:MAX_ECHOED_VALUE_LENGTH]
+        errors.append(item)
     count = len(errors)
     body = problem_body(
         422,
         f"The request has {count} invalid field{'s' if count != 1 else ''}.",
         slug="invalid-request",
+        title="Invalid request",
         errors=errors,
         instance=request.url.path,
     )
