@@ -132,3 +132,22 @@ class TestOpenData:
 
     async def test_unknown_format_is_rejected(self, catalog: Harness) -> None:
         assert (await catalog.client.get("/v1/open-data/programs.xml")).status_code == 422
+
+
+class TestHead:
+    @pytest.mark.parametrize("path", ["/v1/programs", "/v1/open-data/programs.csv", "/healthz"])
+    async def test_head_has_get_headers_without_body(self, catalog: Harness, path: str) -> None:
+        await make_program(catalog)
+        get = await catalog.client.get(path)
+
+        head = await catalog.client.head(path)
+
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers.get("etag") == get.headers.get("etag")
+
+    async def test_head_on_post_only_route_is_405(self, catalog: Harness) -> None:
+        response = await catalog.client.head("/v1/programs/1/status")
+
+        assert response.status_code == 405

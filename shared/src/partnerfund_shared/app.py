@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from partnerfund_shared import health
 from partnerfund_shared.db import create_engine, create_sessionmaker
 from partnerfund_shared.migrations import MigrationSetup
-from partnerfund_shared.observability import RequestContextMiddleware
+from partnerfund_shared.observability import AnswerHeadLikeGet, RequestContextMiddleware
 from partnerfund_shared.problems import install_problem_handlers
 from partnerfund_shared.settings import ServiceSettings
 
@@ -123,6 +123,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     # Each add_middleware wraps the ones before it, so these are added first to sit innermost.
     for middleware_class, options in reversed(definition.inner_middleware):
         app.add_middleware(middleware_class, **options)
+    app.add_middleware(AnswerHeadLikeGet)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -102,3 +102,31 @@ def _route_template(scope: Scope) -> str:
     path = getattr(route, "path", None)
     # Unmatched paths are folded into one label so that scanners cannot grow the metric set.
     return str(path) if path else "unmatched"
+
+
+class AnswerHeadLikeGet:
+    """Answer HEAD on every GET route with the GET response's status and headers, without the body.
+
+    FastAPI routes declared with `get` answer HEAD with 405, which link checkers and caches send.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, send_without_body)
+        finally:
+            # The route matched for GET names the request in the metrics of the outer layers.
+            if "route" in as_get:
+                scope["route"] = as_get["route"]
