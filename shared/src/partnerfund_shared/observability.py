@@ -105,9 +105,9 @@ def _route_template(scope: Scope) -> str:
 
 
 class AnswerHeadLikeGet:
-    """Answer HEAD on every GET route with the GET response's status and headers, without the body.
+    """Serve HEAD on every GET route with the GET response's status and headers, without the body.
 
-    FastAPI routes declared with `get` answer HEAD with 405, which link checkers and caches send.
+    Link checkers and caches send HEAD, and FastAPI routes declared with `get` reject it with 405.
     """
 
     def __init__(self, app: ASGIApp) -> None:
