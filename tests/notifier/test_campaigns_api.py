@@ -206,6 +206,48 @@ class TestCreate:
         assert response.status_code == 401
 
 
+class TestIdempotencyKey:
+    async def post_with_key(self, notifier, body: dict, key: str):
+        headers = {**await notifier.admin_headers(), "Idempotency-Key": key}
+        return await notifier.client.post("/v1/campaigns", json=body, headers=headers)
+
+    async def test_retry_returns_first_campaign(self, notifier):
+        await load_contacts(notifier)
+        body = office_hours()
+
+        first = await self.post_with_key(notifier, body, "office-hours-fall")
+        retry = await self.post_with_key(notifier, body, "office-hours-fall")
+
+        assert first.status_code == 201, first.text
+        assert retry.status_code == 201, retry.text
+        assert retry.json()["id"] == first.json()["id"]
+        assert retry.headers["idempotent-replayed"] == "true"
+        assert "idempotent-replayed" not in first.headers
+        assert retry.headers["location"] == f"/v1/campaigns/{first.json()['id']}"
+        rows = await deliveries(notifier, campaign_id=first.json()["id"])
+        assert len(rows) == first.json()["deliveries"]["scheduled"]
+        listing = await notifier.client.get("/v1/campaigns", headers=await notifier.admin_headers())
+        assert [item["id"] for item in listing.json()["items"]] == [first.json()["id"]]
+
+    async def test_same_key_with_other_body_is_409(self, notifier):
+        await load_contacts(notifier)
+        first = await self.post_with_key(notifier, office_hours(), "office-hours-fall")
+
+        other = await self.post_with_key(notifier, office_hours(title="Another title"), "office-hours-fall")
+
+        assert other.status_code == 409
+        assert other.json()["campaign_id"] == first.json()["id"]
+        assert other.json()["type"].endswith("/idempotency-key-reused")
+
+    async def test_without_key_each_post_creates(self, notifier):
+        await load_contacts(notifier)
+
+        first = await create(notifier, office_hours())
+        second = await create(notifier, office_hours())
+
+        assert first.json()["id"] != second.json()["id"]
+
+
 class TestPreview:
     async def test_preview_renders_amount_without_sending(self, notifier):
         await load_contacts(notifier)

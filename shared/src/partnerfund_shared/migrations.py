@@ -60,6 +60,10 @@ class MigrationSetup:
 def run_env(metadata: MetaData, *, ignored_tables: Collection[str] = ()) -> None:
     """Body of each service's `env.py`: migrate online, in batch mode on SQLite.
 
+    NOTE: migrations run with SQLite's foreign keys on, and a batch operation rebuilds a table by
+    dropping it, which cascades to the rows that reference it. Prefer plain `add_column` and
+    `create_index` (as notifier_0003 does) for tables that other tables reference.
+
     `ignored_tables` names tables that migrations create outside the models (such as an SQLite
     FTS5 index and its shadow tables), so autogenerate and `alembic check` leave them alone.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from notifier.settings import Settings
 from notifier.upstream import UpstreamClients, UpstreamData, open_upstream_clients
@@ -14,6 +14,20 @@ from partnerfund_shared.auth import principal_dependency
 CampaignsWriter = principal_dependency("campaigns:write")
 CampaignsSender = principal_dependency("campaigns:send")
 NotificationsReader = principal_dependency("notifications:read")
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_IDEMPOTENCY_KEY_LENGTH,
+        description="Client-chosen key. A retry with the same key and body returns the campaign "
+        "the first request created instead of scheduling its messages again; the same key with "
+        "another body is a 409.",
+    ),
+]
 
 
 async def get_settings_of_app(request: Request) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from notifier.database import Base
@@ -14,6 +14,10 @@ from partnerfund_shared.db import UTCDateTime, utc_now
 
 class Campaign(Base):
     __tablename__ = "campaigns"
+    # A unique index rather than a constraint: SQLite adds an index without rebuilding the table.
+    __table_args__ = (
+        Index("uq_campaigns_created_by_idempotency_key", "created_by", "idempotency_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
@@ -35,6 +39,10 @@ class Campaign(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The client's Idempotency-Key, unique per API key name, and the SHA-256 of the request it
+    # came with, so that a retry returns this campaign instead of scheduling every message again.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
 
     sessions: Mapped[list[EventSession]] = relationship(
         lazy="raise", order_by="EventSession.position", back_populates="campaign"

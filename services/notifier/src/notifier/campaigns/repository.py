@@ -17,6 +17,15 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | No
     return await session.scalar(statement)
 
 
+async def find_by_idempotency_key(session: AsyncSession, created_by: str, key: str) -> Campaign | None:
+    statement = (
+        select(Campaign)
+        .where(Campaign.created_by == created_by, Campaign.idempotency_key == key)
+        .options(selectinload(Campaign.sessions))
+    )
+    return await session.scalar(statement)
+
+
 async def campaigns_by_id(session: AsyncSession, campaign_ids: Sequence[int]) -> dict[int, Campaign]:
     statement = (
         select(Campaign).where(Campaign.id.in_(set(campaign_ids))).options(selectinload(Campaign.sessions))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.campaigns import repository, service
 from notifier.campaigns.dependencies import (
     CampaignsSender,
     CampaignsWriter,
+    IdempotencyKeyDep,
     NotificationsReader,
     SettingsDep,
     UpstreamDep,
@@ -73,11 +74,21 @@ async def campaign_out(
 
 @router.post("", status_code=201, response_model=CampaignOut)
 async def create_campaign(
-    session: SessionDep, principal: CampaignsWriter, settings: SettingsDep, request: CampaignCreate
+    session: SessionDep,
+    principal: CampaignsWriter,
+    settings: SettingsDep,
+    request: CampaignCreate,
+    response: Response,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> CampaignOut:
     """Create a campaign and schedule every message it sends; times without offset are Boston time."""
-    campaign = await service.create_campaign(session, request, settings=settings, created_by=principal.name)
-    return await campaign_out(session, campaign)
+    created = await service.create_campaign_once(
+        session, request, settings=settings, created_by=principal.name, idempotency_key=idempotency_key
+    )
+    response.headers["Location"] = f"/v1/campaigns/{created.campaign.id}"
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return await campaign_out(session, created.campaign)
 
 
 @router.get("", response_model=Page[CampaignOut])

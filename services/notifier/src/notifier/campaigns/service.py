@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.campaigns import repository
@@ -59,6 +62,32 @@ class CampaignCancelled(Conflict):
 class SessionNotFound(NotFound):
     slug = "session-not-found"
     title = "Session not found"
+
+
+class IdempotencyKeyReused(Conflict):
+    slug = "idempotency-key-reused"
+    title = "Idempotency key reused"
+
+    def __init__(self, key: str, campaign_id: int | None) -> None:
+        detail = (
+            "This Idempotency-Key was already used with a different request; send a new key for a "
+            "new campaign."
+            if campaign_id is not None
+            else "Another request with this Idempotency-Key is being stored; retry it to get its campaign."
+        )
+        super().__init__(detail=detail, extra={"idempotency_key": key, "campaign_id": campaign_id})
+
+
+@dataclass(frozen=True)
+class CreatedCampaign:
+    campaign: Campaign
+    # True when an earlier request with the same Idempotency-Key and body created the campaign.
+    replayed: bool = False
+
+
+def hash_campaign_request(request: CampaignCreate) -> str:
+    """Hash the request as parsed, so that equal values written differently count as the same."""
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
 
 
 def local_text(moment: datetime) -> str:
@@ -129,6 +158,34 @@ def _resolve_sessions(sessions: Sequence[SessionIn], warnings: list[str]) -> lis
     return resolved
 
 
+async def create_campaign_once(
+    session: AsyncSession,
+    request: CampaignCreate,
+    *,
+    settings: Settings,
+    created_by: str,
+    idempotency_key: str | None,
+) -> CreatedCampaign:
+    """Create a campaign, or return the one an earlier request with the same key and body created.
+
+    Raises IdempotencyKeyReused when the key came with a different request before.
+    """
+    if idempotency_key is not None:
+        earlier = await repository.find_by_idempotency_key(session, created_by, idempotency_key)
+        if earlier is not None:
+            if earlier.request_sha256 != hash_campaign_request(request):
+                raise IdempotencyKeyReused(idempotency_key, earlier.id)
+            log.info(
+                "campaign_replayed", extra={"campaign_id": earlier.id, "idempotency_key": idempotency_key}
+            )
+            return CreatedCampaign(earlier, replayed=True)
+
+    campaign = await create_campaign(
+        session, request, settings=settings, created_by=created_by, idempotency_key=idempotency_key
+    )
+    return CreatedCampaign(campaign)
+
+
 async def create_campaign(
     session: AsyncSession,
     request: CampaignCreate,
@@ -136,6 +193,7 @@ async def create_campaign(
     settings: Settings,
     created_by: str,
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Campaign:
     """Store a campaign and every ledger row it will send, with warnings about its times."""
     now = now or utc_now()
@@ -181,9 +239,19 @@ async def create_campaign(
         warnings=[],
         created_by=created_by,
         sessions=sessions,
+        idempotency_key=idempotency_key,
+        request_sha256=hash_campaign_request(request) if idempotency_key is not None else None,
     )
     session.add(campaign)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        # The key's unique index is the only one on the table, so a duplicate sent at the same
+        # time was stored first. A retry of this request then gets that campaign.
+        if idempotency_key is None:
+            raise
+        log.info("campaign_key_in_use", extra={"idempotency_key": idempotency_key})
+        raise IdempotencyKeyReused(idempotency_key, None) from error
 
     contacts = await contacts_repository.audience_contacts(
         session,
