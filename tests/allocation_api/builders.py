@@ -90,8 +90,9 @@ async def upload(
     filename: str = "upload.csv",
     columns: str | None = None,
     headers: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
 ) -> httpx.Response:
-    data = {"columns": columns} if columns is not None else None
+    data = {**({"columns": columns} if columns is not None else {}), **(form or {})} or None
     return await allocation.client.post(
         path,
         files={"file": (filename, content)},

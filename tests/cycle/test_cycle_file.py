@@ -93,6 +93,23 @@ class TestParsing:
         assert cycle.fund == "school_support"
         assert cycle.policy.fund == "school_support"
 
+    def test_rows_without_school_code_rejected_by_default(self) -> None:
+        cycle = parse(MINIMAL)
+
+        assert cycle.inputs.school_list.form() == {}
+        assert cycle.inputs.enrollment.form() == {}
+
+    def test_rows_without_school_code_may_be_skipped(self) -> None:
+        text = MINIMAL.replace(
+            'path = "/data/enrollment.csv"', 'path = "/data/enrollment.csv"\non_missing_school_code = "skip"'
+        )
+
+        cycle = parse(text)
+
+        assert cycle.inputs.enrollment.form() == {"on_missing_school_code": "skip"}
+        assert cycle.inputs.school_list.form() == {}
+        assert problems_of(text.replace('"skip"', '"ignore"'))
+
     def test_relative_paths_start_at_cycle_folder(self, tmp_path: Path) -> None:
         cycle = parse(MINIMAL, tmp_path)
 

@@ -119,6 +119,34 @@ class TestRealDistrict:
         listed = (await allocation.client.get("/v1/schools", headers=await allocation.admin_headers())).json()
         assert listed["items"] == []
 
+    async def test_school_file_imports_with_skip_option(
+        self, allocation: Harness, real_data_dir: Path
+    ) -> None:
+        content = (real_data_dir / SCHOOLS_FILE).read_bytes()
+        skip = {"on_missing_school_code": "skip"}
+        header, rows = read_rows(real_data_dir / SCHOOLS_FILE)
+        code_index = header.index("bps_school_code")
+        blank_rows = [number for number, row in enumerate(rows, start=2) if not row[code_index].strip()]
+
+        schools = await upload(allocation, "/v1/schools/import", content, filename=SCHOOLS_FILE, form=skip)
+        enrollment = await upload(
+            allocation,
+            f"/v1/fiscal-years/{FY27}/enrollment/import",
+            content,
+            filename=SCHOOLS_FILE,
+            columns=ENROLLMENT_COLUMNS,
+            form=skip,
+        )
+
+        assert schools.status_code == 201, schools.text
+        assert enrollment.status_code == 201, enrollment.text
+        for result in (schools.json(), enrollment.json()):
+            skipped = [item for item in result["warnings"] if "row skipped" in item["message"]]
+            assert result["rows"] == len(rows) - 1
+            assert [item["row"] for item in skipped] == blank_rows
+            assert skipped[0]["column"] == "bps_school_code"
+            assert "Henderson K-12 Inclusion School Upper" in skipped[0]["message"]
+
     async def test_need_index_sheet_imports(self, allocation: Harness, real_data_dir: Path) -> None:
         content = (real_data_dir / NEED_INDEX_FILE).read_bytes()
 

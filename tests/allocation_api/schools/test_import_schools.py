@@ -5,7 +5,7 @@ import io
 import openpyxl
 
 from partnerfund_shared.testing import Harness
-from tests.allocation_api.builders import csv_bytes, import_schools, school_list_csv
+from tests.allocation_api.builders import csv_bytes, import_schools, school_list_csv, upload
 
 
 def xlsx_bytes(rows: list[list[object]]) -> bytes:
@@ -182,3 +182,55 @@ class TestSchoolScopes:
         response = await allocation.client.get("/v1/schools", headers=write_only)
 
         assert response.status_code == 403
+
+
+class TestRowsWithoutSchoolCode:
+    CONTENT = csv_bytes(
+        ["School Code", "School Name", "RC Code"],
+        [["0101", "Adams", "101203"], ["", "Upper Campus", "101204"], ["0102", "Brighton", "101624"]],
+    )
+
+    async def test_rejected_by_default(self, allocation: Harness) -> None:
+        response = await import_schools(allocation, self.CONTENT)
+
+        assert response.status_code == 422
+        error = response.json()["errors"][0]
+        assert error["row"] == 3
+        assert "Upper Campus" in error["message"]
+        assert await list_codes(allocation) == []
+
+    async def test_skip_imports_rest_and_lists_row(self, allocation: Harness) -> None:
+        response = await import_schools(allocation, self.CONTENT, form={"on_missing_school_code": "skip"})
+
+        assert response.status_code == 201, response.text
+        warning = response.json()["warnings"][0]
+        assert response.json()["rows"] == 2
+        assert warning["row"] == 3
+        assert warning["column"] == "School Code"
+        assert warning["message"] == "row skipped: no value for school_code (school name: Upper Campus)"
+        assert await list_codes(allocation) == ["0101", "0102"]
+
+    async def test_skip_applies_to_enrollment(self, allocation: Harness) -> None:
+        await import_schools(allocation, self.CONTENT, form={"on_missing_school_code": "skip"})
+        content = csv_bytes(
+            ["School Code", "School Name", "Enrollment"],
+            [["0101", "Adams", "300"], ["", "Upper Campus", "40"], ["0102", "Brighton", "250"]],
+        )
+
+        rejected = await upload(allocation, "/v1/fiscal-years/2027/enrollment/import", content)
+        accepted = await upload(
+            allocation,
+            "/v1/fiscal-years/2027/enrollment/import",
+            content,
+            form={"on_missing_school_code": "skip"},
+        )
+
+        assert rejected.status_code == 422
+        assert accepted.status_code == 201, accepted.text
+        assert accepted.json()["rows"] == 2
+        assert accepted.json()["warnings"][0]["row"] == 3
+
+    async def test_unknown_option_is_422(self, allocation: Harness) -> None:
+        response = await import_schools(allocation, self.CONTENT, form={"on_missing_school_code": "ignore"})
+
+        assert response.status_code == 422

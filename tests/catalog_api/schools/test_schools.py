@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from partnerfund_shared.schemas import catalog as schemas
 from partnerfund_shared.testing import Harness
-from tests.catalog_api.builders import SCHOOLS, export_row, import_export, import_schools
+from tests.catalog_api.builders import (
+    SCHOOLS,
+    csv_bytes,
+    export_row,
+    import_export,
+    import_schools,
+    writer_headers,
+)
 
 
 class TestSchoolImport:
@@ -70,6 +79,35 @@ class TestSchoolImport:
         codes = [item["school_code"] for item in first["items"] + second["items"]]
         assert codes == ["4001", "4002", "4560", "4563"]
         assert second["next_cursor"] is None
+
+
+ROWS_ONE_WITHOUT_CODE = (("0101", "101203", "Adams"), ("", "101204", "Upper Campus"))
+
+
+class TestRowsWithoutSchoolCode:
+    async def upload(self, catalog: Harness, **form: str) -> Any:
+        rows = [list(row) for row in ROWS_ONE_WITHOUT_CODE]
+        content = csv_bytes(["School Code", "RC Code", "School Name"], rows)
+        return await catalog.client.post(
+            "/v1/schools/import",
+            files={"file": ("schools.csv", content)},
+            data=form or None,
+            headers=await writer_headers(catalog),
+        )
+
+    async def test_rejected_by_default(self, catalog: Harness) -> None:
+        response = await self.upload(catalog)
+
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["row"] == 3
+
+    async def test_skip_imports_rest_and_lists_row(self, catalog: Harness) -> None:
+        response = await self.upload(catalog, on_missing_school_code="skip")
+
+        assert response.status_code == 201, response.text
+        assert response.json()["warnings"][0]["row"] == 3
+        assert response.json()["warnings"][0]["message"] == "row skipped: no value for school_code"
+        assert (await catalog.client.get("/v1/schools/0101")).status_code == 200
 
 
 class TestSchoolPage:

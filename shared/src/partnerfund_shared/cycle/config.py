@@ -72,6 +72,19 @@ class InputFile(_Strict):
         return columns
 
 
+class SchoolRowsInput(InputFile):
+    """A file with one row per school: the school list or the enrollment."""
+
+    on_missing_school_code: Literal["reject", "skip"] = Field(
+        default="reject",
+        description="skip: import the rest and list the rows that have no school code.",
+    )
+
+    def form(self) -> dict[str, str]:
+        """Return the upload's form fields; the default sends none, as before the option existed."""
+        return {"on_missing_school_code": "skip"} if self.on_missing_school_code == "skip" else {}
+
+
 class PartnershipsInput(InputFile):
     """The PartnerBPS "Partnership Overview" export."""
 
@@ -82,9 +95,9 @@ class PartnershipsInput(InputFile):
 
 
 class CycleInputs(_Strict):
-    school_list: InputFile
+    school_list: SchoolRowsInput
     scores: InputFile
-    enrollment: InputFile
+    enrollment: SchoolRowsInput
     partnerships: PartnershipsInput | None = None
     # Opportunity Portfolio decisions: organization_name, program_name, category, status and
     # optionally decided_on, one row per program.

@@ -312,7 +312,9 @@ class CycleRunner:
     def import_schools(self) -> bool:
         school_list = self.cycle.inputs.school_list
         for service in ("allocation", "catalog"):
-            result = self.upload(service, "/v1/schools/import", school_list, step="schools")
+            result = self.upload(
+                service, "/v1/schools/import", school_list, step="schools", form=school_list.form()
+            )
             self.report.line(f"{service_title(service)}: {describe_import(result, 'schools')}")
         return True
 
@@ -326,7 +328,8 @@ class CycleRunner:
 
     def import_enrollment(self) -> bool:
         path = f"/v1/fiscal-years/{self.cycle.fiscal_year}/enrollment"
-        set_id = self.import_set("enrollment", path, self.cycle.inputs.enrollment, noun="schools")
+        enrollment = self.cycle.inputs.enrollment
+        set_id = self.import_set("enrollment", path, enrollment, noun="schools", form=enrollment.form())
         self.outcome.enrollment_set_id = set_id
         return True
 
@@ -372,7 +375,15 @@ class CycleRunner:
         self.report.line(f"notifier: {describe_import(result, 'contacts')}")
         return True
 
-    def import_set(self, step: StepName, collection: str, file: InputFile, *, noun: str) -> int:
+    def import_set(
+        self,
+        step: StepName,
+        collection: str,
+        file: InputFile,
+        *,
+        noun: str,
+        form: dict[str, str] | None = None,
+    ) -> int:
         """Import a score or enrollment set once: reuse the set stored under the file's hashed name."""
         upload_name = hashed_upload_name(self.read_input(step, file), file)
         existing = self.find_set(collection, upload_name)
@@ -383,7 +394,9 @@ class CycleRunner:
             )
             return int(existing["id"])
 
-        result = self.upload("allocation", f"{collection}/import", file, step=step, upload_name=upload_name)
+        result = self.upload(
+            "allocation", f"{collection}/import", file, step=step, upload_name=upload_name, form=form
+        )
         self.report.line(f"allocation-api: set {result['id']}, {describe_import(result, noun)}")
         return int(result["id"])
 

@@ -77,12 +77,15 @@ def read_table(
     columns: Sequence[ColumnSpec],
     mapping: Mapping[str, str] | None = None,
     content_type: str | None = None,
+    skip_rows_without: str | None = None,
 ) -> Table:
     """Read a CSV or XLSX upload into parsed rows, or raise `ImportRejected` with every problem.
 
     The first non-blank row is the header. Blank rows (including rows of an XLSX sheet that
     are formatted but empty) are skipped, and columns that match no spec are ignored.
     `mapping` (field name -> header) overrides a field's own name and synonyms.
+    `skip_rows_without` names a field: rows where it is blank are left out, each with a warning
+    that names its row, instead of rejecting the file.
     Raises `InvalidInput` when `mapping` names a field that `columns` does not declare.
     """
     if mapping:
@@ -108,7 +111,22 @@ def read_table(
             ErrorItem(message="the file has no data rows below the header", row=header_row.number)
         )
 
+    skipped: list[ErrorItem] = []
+    skip_index = match.indexes.get(skip_rows_without) if skip_rows_without else None
+    if skip_rows_without is not None and skip_index is not None:
+        column = match.headers[skip_rows_without]
+        kept_rows = []
+        for sheet_row in data_rows:
+            cell = sheet_row.cells[skip_index] if skip_index < len(sheet_row.cells) else None
+            if cell_text(cell) == "":
+                message = f"row skipped: no value for {skip_rows_without}"
+                skipped.append(_cell_item(message, sheet_row, column, ""))
+            else:
+                kept_rows.append(sheet_row)
+        data_rows = kept_rows
+
     rows, warnings = _parse_rows(data_rows, columns, match, problems)
+    warnings = skipped + warnings
     if problems:
         raise import_rejected(filename, problems)
     return Table(

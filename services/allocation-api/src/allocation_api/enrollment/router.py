@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, UploadFile, status
 
 from allocation_api.dependencies import ReaderDep, WriterDep
 from allocation_api.enrollment import service
-from allocation_api.imports import ColumnsForm, FiscalYearPath, read_upload
+from allocation_api.imports import ColumnsForm, FiscalYearPath, MissingSchoolCodeForm, read_upload
 from allocation_api.pagination import DEFAULT_PAGE_LIMIT, CursorQuery, LimitQuery
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas.allocation import EnrollmentRecord, EnrollmentSet, ImportResult
@@ -26,11 +26,18 @@ async def import_enrollment(
     fiscal_year: FiscalYearPath,
     file: Annotated[UploadFile, File(description="CSV or XLSX with school_code and enrollment.")],
     columns: ColumnsForm = None,
+    on_missing_school_code: MissingSchoolCodeForm = "reject",
 ) -> ImportResult:
     """Import enrollments as the fiscal year's next enrollment set."""
     content = await read_upload(file)
     return await service.import_enrollment(
-        session, principal, fiscal_year, content=content, filename=file.filename, columns=columns
+        session,
+        principal,
+        fiscal_year,
+        content=content,
+        filename=file.filename,
+        columns=columns,
+        skip_rows_without_code=on_missing_school_code == "skip",
     )
 
 

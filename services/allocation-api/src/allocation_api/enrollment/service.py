@@ -12,6 +12,7 @@ from allocation_api.enrollment import repository
 from allocation_api.enrollment.models import EnrollmentSet as EnrollmentSetRow
 from allocation_api.imports import reject_unknown_schools, warnings_of
 from allocation_api.pagination import decode_cursor, next_cursor
+from allocation_api.schools.service import name_schools_in_items
 from partnerfund_shared.auth import Principal
 from partnerfund_shared.errors import NotFound
 from partnerfund_shared.schemas.allocation import EnrollmentRecord, EnrollmentSet, ImportResult
@@ -29,10 +30,15 @@ async def import_enrollment(
     content: bytes,
     filename: str | None,
     columns: str | None,
+    skip_rows_without_code: bool = False,
 ) -> ImportResult:
     """Store the file as the fiscal year's next enrollment set."""
     mapping = parse_columns_mapping(columns, [spec.name for spec in ENROLLMENT_COLUMNS])
-    table = read_table(content, filename=filename, columns=ENROLLMENT_COLUMNS, mapping=mapping)
+    skip_field = "school_code" if skip_rows_without_code else None
+    table = read_table(
+        content, filename=filename, columns=ENROLLMENT_COLUMNS, mapping=mapping, skip_rows_without=skip_field
+    )
+    table.warnings = name_schools_in_items(table.warnings, content, filename, mapping)
     await reject_unknown_schools(session, table)
 
     enrollment_set = await repository.add_set(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, UploadFile, status
 
 from allocation_api.dependencies import ReaderDep, WriterDep
-from allocation_api.imports import ColumnsForm, read_upload
+from allocation_api.imports import ColumnsForm, MissingSchoolCodeForm, read_upload
 from allocation_api.pagination import DEFAULT_PAGE_LIMIT, CursorQuery, LimitQuery
 from allocation_api.schools import service
 from partnerfund_shared.db import SessionDep
@@ -21,11 +21,17 @@ async def import_schools(
     principal: WriterDep,
     file: Annotated[UploadFile, File(description="CSV or XLSX school list.")],
     columns: ColumnsForm = None,
+    on_missing_school_code: MissingSchoolCodeForm = "reject",
 ) -> ImportResult:
     """Import the district's school list (school_code, school_name, rc_code, dese_code)."""
     content = await read_upload(file)
     return await service.import_schools(
-        session, principal, content=content, filename=file.filename, columns=columns
+        session,
+        principal,
+        content=content,
+        filename=file.filename,
+        columns=columns,
+        skip_rows_without_code=on_missing_school_code == "skip",
     )
 
 

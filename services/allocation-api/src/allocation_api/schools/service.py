@@ -29,16 +29,21 @@ async def import_schools(
     content: bytes,
     filename: str | None,
     columns: str | None,
+    skip_rows_without_code: bool = False,
 ) -> ImportResult:
     """Insert the file's new schools and update the others; schools absent from it are kept.
 
     Keeping absent schools is deliberate: score and enrollment sets and runs refer to them.
     """
     mapping = parse_columns_mapping(columns, [spec.name for spec in SCHOOL_COLUMNS])
+    skip_field = "school_code" if skip_rows_without_code else None
     try:
-        table = read_table(content, filename=filename, columns=SCHOOL_COLUMNS, mapping=mapping)
+        table = read_table(
+            content, filename=filename, columns=SCHOOL_COLUMNS, mapping=mapping, skip_rows_without=skip_field
+        )
     except ImportRejected as error:
         raise _name_schools_in_problems(error, content, filename, mapping) from None
+    table.warnings = name_schools_in_items(table.warnings, content, filename, mapping)
 
     now = utc_now()
     existing = await repository.find_existing_codes(
@@ -95,11 +100,21 @@ async def import_schools(
 def _name_schools_in_problems(
     error: ImportRejected, content: bytes, filename: str | None, mapping: dict[str, str] | None
 ) -> ImportRejected:
-    """Add each bad row's school name to its problem, so a row without a code is recognisable.
+    """Add each bad row's school name to its problem, so a row without a code is recognisable."""
+    problems = name_schools_in_items(list(error.errors), content, filename, mapping)
+    return ImportRejected(detail=error.detail, errors=problems, extra=error.extra, headers=error.headers)
 
-    The file is read again for the name column alone; if even that fails, the problems are
+
+def name_schools_in_items(
+    items: list[ErrorItem], content: bytes, filename: str | None, mapping: dict[str, str] | None
+) -> list[ErrorItem]:
+    """Add the school name of each item's row to its message, when the file has a name column.
+
+    The file is read again for the name column alone. If even that fails, the items are
     returned as they were.
     """
+    if not any(item.row is not None for item in items):
+        return items
     name_column = ColumnSpec(
         name=SCHOOL_NAME.name,
         parse=SCHOOL_NAME.parse,
@@ -111,17 +126,17 @@ def _name_schools_in_problems(
     try:
         names = read_table(content, filename=filename, columns=[name_column], mapping=name_mapping)
     except ImportRejected:
-        return error
+        return items
     name_by_row = {row.number: row.values["school_name"] for row in names.rows}
 
-    problems = []
-    for item in error.errors:
+    named = []
+    for item in items:
         name = name_by_row.get(item.row) if item.row is not None else None
         message = f"{item.message} (school name: {name})" if name else item.message
-        problems.append(
+        named.append(
             ErrorItem(message=message, loc=item.loc, row=item.row, column=item.column, value=item.value)
         )
-    return ImportRejected(detail=error.detail, errors=problems, extra=error.extra, headers=error.headers)
+    return named
 
 
 async def get_school(session: AsyncSession, code: str) -> School:

@@ -24,9 +24,16 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 async def read_upload(
-    file: UploadFile, columns_field: str | None, columns: Sequence[ColumnSpec]
+    file: UploadFile,
+    columns_field: str | None,
+    columns: Sequence[ColumnSpec],
+    *,
+    skip_rows_without: str | None = None,
 ) -> tuple[bytes, Table]:
-    """Read an uploaded CSV or XLSX file into rows, or raise ImportRejected with every problem."""
+    """Read an uploaded CSV or XLSX file into rows, or raise ImportRejected with every problem.
+
+    `skip_rows_without` names a field whose blank rows are left out with a warning each.
+    """
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InvalidInput(
@@ -40,6 +47,7 @@ async def read_upload(
         columns=columns,
         mapping=mapping,
         content_type=file.content_type,
+        skip_rows_without=skip_rows_without,
     )
     return content, table
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from sqlalchemy import select
@@ -71,7 +71,15 @@ async def import_schools(
     columns: Annotated[
         str | None, Form(description='JSON: our field -> your header, {"school_code": "Code"}.')
     ] = None,
+    on_missing_school_code: Annotated[
+        Literal["reject", "skip"],
+        Form(
+            description="reject: a row without a school code rejects the file. skip: such rows "
+            "are left out and each is listed among the warnings."
+        ),
+    ] = "reject",
 ) -> schemas.ImportResult:
     """Import the district's school list: create new schools and update changed ones."""
-    content, table = await read_upload(file, columns, imports.SCHOOL_COLUMNS)
+    skip_field = "school_code" if on_missing_school_code == "skip" else None
+    content, table = await read_upload(file, columns, imports.SCHOOL_COLUMNS, skip_rows_without=skip_field)
     return await imports.import_schools(session, principal, content, table)
