@@ -155,7 +155,8 @@ def check_cycle(
         sessions = plan.payload.get("sessions")
         if sessions:
             first_session = sessions[0]["starts_at"]
-            when = f"invitations at {plan.first_message_at}, {len(sessions)} sessions from {first_session}"
+            noun = "session" if len(sessions) == 1 else "sessions"
+            when = f"invitations at {plan.first_message_at}, {len(sessions)} {noun} from {first_session}"
         else:
             when = f"at {plan.first_message_at}"
         at_once = ", sent at once" if plan.send_now else ""
