@@ -24,6 +24,7 @@ from partnerfund_shared.cycle.runner import (
     Reporter,
     StepFailed,
     StepName,
+    hashed_upload_name,
 )
 from partnerfund_shared.cycle.sample import SampleSizes, generate_sample_district
 from partnerfund_shared.cycle.settings import CycleSettings
@@ -382,6 +383,21 @@ class TestFailures:
             'row 9, column school_code, value "12": unknown school code',
         ]
         assert "[inputs.scores]" in failure.fix
+
+    def test_rejected_set_upload_names_users_file(self, harness: Harness) -> None:
+        scores = harness.cycle.inputs.scores
+        local_name = harness.cycle.resolve(scores.path).name
+        upload_name = hashed_upload_name(harness.cycle.resolve(scores.path).read_bytes(), scores)
+        harness.deployment.reject_next["need-index"] = problem(
+            422, "Import rejected", f"1 problem in {upload_name}; nothing was imported.", []
+        )
+
+        with pytest.raises(StepFailed) as raised:
+            harness.run()
+
+        assert upload_name != local_name
+        assert f"1 problem in {local_name};" in raised.value.summary
+        assert "sha256-" not in raised.value.summary
 
     def test_unreachable_service_names_url_setting(self, harness: Harness) -> None:
         harness.deployment.unreachable.add("catalog")

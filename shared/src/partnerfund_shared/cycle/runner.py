@@ -23,6 +23,7 @@ anything is imported.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -426,14 +427,17 @@ class CycleRunner:
         content_type = CONTENT_TYPES.get(local_path.suffix.lower(), "application/octet-stream")
 
         with self.report.waiting(f"uploading {local_path.name} to {service_title(service)}"):
-            result = self.clients.request(
-                service,
-                "POST",
-                path,
-                files={"file": (name, content, content_type)},
-                data=fields,
-                headers={"Idempotency-Key": key},
-            )
+            try:
+                result = self.clients.request(
+                    service,
+                    "POST",
+                    path,
+                    files={"file": (name, content, content_type)},
+                    data=fields,
+                    headers={"Idempotency-Key": key},
+                )
+            except ServiceError as error:
+                raise _with_file_name(error, name, local_path.name) from error
         return result if isinstance(result, dict) else {}
 
     def read_input(self, step: StepName, file: InputFile) -> bytes:
@@ -865,6 +869,17 @@ def stored_policy(run: dict[str, Any]) -> dict[str, Any] | None:
         }
     )
     return policy.model_dump(mode="json")
+
+
+def _with_file_name(error: ServiceError, upload_name: str, file_name: str) -> ServiceError:
+    """Name the user's file in a service's problem, in place of the hashed name it was uploaded as."""
+    if upload_name == file_name:
+        return error
+    detail = error.detail.replace(upload_name, file_name)
+    problem = dict(error.problem)
+    if isinstance(problem.get("detail"), str):
+        problem["detail"] = problem["detail"].replace(upload_name, file_name)
+    return dataclasses.replace(error, detail=detail, problem=problem)
 
 
 def describe_import(result: dict[str, Any], noun: str) -> str:
