@@ -38,7 +38,7 @@ class ServiceDefinition:
     default_port: int
     routers: Callable[[], Sequence[APIRouter]]
     lifespan_hooks: Sequence[LifespanHook] = field(default_factory=tuple)
-    # Middleware inside CORS and the request-id layer, nearest the routes, as (class, options) pairs.
+    # Middleware inside CORS and the request-id layer, as (class, options) pairs, outermost first.
     inner_middleware: Sequence[tuple[type[Any], dict[str, Any]]] = field(default_factory=tuple)
 
 

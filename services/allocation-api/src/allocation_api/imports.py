@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Form, Path, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,14 +56,6 @@ async def reject_unknown_schools(session: AsyncSession, table: Table) -> None:
     if problems:
         raise import_rejected(table.filename, problems)
 
-
-MissingSchoolCodeForm = Annotated[
-    Literal["reject", "skip"],
-    Form(
-        description="reject: a row without a school code rejects the file. skip: such rows are "
-        "left out and each is listed among the warnings."
-    ),
-]
 
 ColumnsForm = Annotated[
     str | None,

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from catalog_api.public_cache.service import CatalogVersion, CountWrites, ResponseCache
+from catalog_api.public_cache.service import ResponseCache
 from catalog_api.service import SERVICE
 from catalog_api.settings import Settings, get_settings
 from partnerfund_shared.app import create_service_app
@@ -12,11 +12,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(SERVICE, settings)
     app.state.response_cache = ResponseCache(settings.response_cache)
-
-    def current_version() -> CatalogVersion:
-        cache: ResponseCache = app.state.response_cache
-        return cache.version
-
-    # Outermost, so that a write is counted before any layer can send its response.
-    app.add_middleware(CountWrites, version=current_version)
     return app

@@ -1,7 +1,7 @@
 """The Catalog API's definition for the shared app factory and command line."""
 
 from catalog_api.api_keys.models import ApiKey
-from catalog_api.public_cache.service import ServeCachedResponses
+from catalog_api.public_cache.service import CountWrites, ServeCachedResponses
 from catalog_api.routers import api_routers
 from partnerfund_shared.app import ServiceDefinition
 from partnerfund_shared.migrations import MigrationSetup
@@ -21,5 +21,6 @@ SERVICE = ServiceDefinition(
     scopes=SCOPES,
     default_port=8002,
     routers=api_routers,
-    inner_middleware=[(ServeCachedResponses, {})],
+    # CountWrites wraps ServeCachedResponses; both read the cache from `app.state.response_cache`.
+    inner_middleware=[(CountWrites, {}), (ServeCachedResponses, {})],
 )

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from partnerfund_shared.schemas.allocation import DEFAULT_FUND, AllocationPolicy, Fund
+from partnerfund_shared.tabular.forms import MissingSchoolCode
 from partnerfund_shared.types import FiscalYear, SchoolCode
 
 ContactRole = Literal["school_leader", "instructional_superintendent", "central_office", "partner"]
@@ -75,7 +76,7 @@ class InputFile(_Strict):
 class SchoolRowsInput(InputFile):
     """A file with one row per school: the school list or the enrollment."""
 
-    on_missing_school_code: Literal["reject", "skip"] = Field(
+    on_missing_school_code: MissingSchoolCode = Field(
         default="reject",
         description="skip: import the rest and list the rows that have no school code.",
     )

@@ -6,10 +6,11 @@ from fastapi import APIRouter, File, UploadFile, status
 
 from allocation_api.dependencies import ReaderDep, WriterDep
 from allocation_api.enrollment import service
-from allocation_api.imports import ColumnsForm, FiscalYearPath, MissingSchoolCodeForm, read_upload
+from allocation_api.imports import ColumnsForm, FiscalYearPath, read_upload
 from allocation_api.pagination import DEFAULT_PAGE_LIMIT, CursorQuery, LimitQuery
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas.allocation import EnrollmentRecord, EnrollmentSet, ImportResult
+from partnerfund_shared.tabular.forms import MissingSchoolCodeForm, skipped_field
 from partnerfund_shared.types import Page
 
 router = APIRouter(tags=["enrollment"])
@@ -37,7 +38,7 @@ async def import_enrollment(
         content=content,
         filename=file.filename,
         columns=columns,
-        skip_rows_without_code=on_missing_school_code == "skip",
+        skip_rows_without=skipped_field(on_missing_school_code),
     )
 
 

@@ -30,13 +30,16 @@ async def import_enrollment(
     content: bytes,
     filename: str | None,
     columns: str | None,
-    skip_rows_without_code: bool = False,
+    skip_rows_without: str | None = None,
 ) -> ImportResult:
     """Store the file as the fiscal year's next enrollment set."""
     mapping = parse_columns_mapping(columns, [spec.name for spec in ENROLLMENT_COLUMNS])
-    skip_field = "school_code" if skip_rows_without_code else None
     table = read_table(
-        content, filename=filename, columns=ENROLLMENT_COLUMNS, mapping=mapping, skip_rows_without=skip_field
+        content,
+        filename=filename,
+        columns=ENROLLMENT_COLUMNS,
+        mapping=mapping,
+        skip_rows_without=skip_rows_without,
     )
     table.warnings = name_schools_in_items(table.warnings, content, filename, mapping)
     await reject_unknown_schools(session, table)

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, UploadFile, status
 
 from allocation_api.dependencies import ReaderDep, WriterDep
-from allocation_api.imports import ColumnsForm, MissingSchoolCodeForm, read_upload
+from allocation_api.imports import ColumnsForm, read_upload
 from allocation_api.pagination import DEFAULT_PAGE_LIMIT, CursorQuery, LimitQuery
 from allocation_api.schools import service
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas.allocation import ImportResult, School
+from partnerfund_shared.tabular.forms import MissingSchoolCodeForm, skipped_field
 from partnerfund_shared.types import SCHOOL_CODE_PATTERN, Page
 
 router = APIRouter(prefix="/v1/schools", tags=["schools"])
@@ -31,7 +32,7 @@ async def import_schools(
         content=content,
         filename=file.filename,
         columns=columns,
-        skip_rows_without_code=on_missing_school_code == "skip",
+        skip_rows_without=skipped_field(on_missing_school_code),
     )
 
 

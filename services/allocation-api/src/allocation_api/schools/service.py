@@ -29,17 +29,20 @@ async def import_schools(
     content: bytes,
     filename: str | None,
     columns: str | None,
-    skip_rows_without_code: bool = False,
+    skip_rows_without: str | None = None,
 ) -> ImportResult:
     """Insert the file's new schools and update the others; schools absent from it are kept.
 
     Keeping absent schools is deliberate: score and enrollment sets and runs refer to them.
     """
     mapping = parse_columns_mapping(columns, [spec.name for spec in SCHOOL_COLUMNS])
-    skip_field = "school_code" if skip_rows_without_code else None
     try:
         table = read_table(
-            content, filename=filename, columns=SCHOOL_COLUMNS, mapping=mapping, skip_rows_without=skip_field
+            content,
+            filename=filename,
+            columns=SCHOOL_COLUMNS,
+            mapping=mapping,
+            skip_rows_without=skip_rows_without,
         )
     except ImportRejected as error:
         raise _name_schools_in_problems(error, content, filename, mapping) from None

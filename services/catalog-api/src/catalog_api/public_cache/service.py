@@ -4,8 +4,9 @@ Each entry is stored with the catalog version it was built at, and served only w
 is unchanged. The version has two parts:
 
 - the database's change counter (`catalog_changes.generation`, kept by triggers on every public
-  table), read at most once every `check_seconds`. This is how a process learns of writes made by
-  another process (a second worker or replica, a command-line import, a manual fix).
+  table), read again once `check_seconds` have passed since the last read, and right after each
+  write through this process. This is how a process learns of writes made by another process (a
+  second worker or replica, a command-line import, a manual fix).
 - the number of writes this process has answered, counted before each write's response is sent
   (see `CountWrites`); a process therefore never serves its own writes stale.
 
@@ -89,7 +90,7 @@ class CatalogVersion:
         self.local_writes += 1
         # The write's triggers have moved the database counter too. Reading it on the next
         # request stores new entries under the final version at once, instead of rebuilding
-        # them again when the next periodic check sees that counter move.
+        # them again when the next periodic check finds that the counter moved.
         self._checked_at = None
 
     def _check_due(self) -> bool:
@@ -190,7 +191,7 @@ class ResponseCache:
             if pending.entry is not None:
                 COALESCED.inc()
                 return pending.entry.response(request, settings)
-            # That build failed or was cancelled; build for this request instead.
+            # That build failed or was cancelled, so build for this request instead.
 
         if key not in self._entries:
             MISSES.inc()
@@ -237,7 +238,7 @@ async def get_response_cache(request: Request) -> ResponseCache:
 
 
 class ServeCachedResponses:
-    """Answer a GET from the response cache before routing, validation and dependencies run.
+    """Serve a GET from the response cache before routing, validation and dependencies run.
 
     Only responses that an endpoint built and stored through `ResponseCache.respond` are found
     here, so a request with invalid parameters never matches and reaches the endpoint as usual.
@@ -271,20 +272,20 @@ class CountWrites:
     Failed writes are counted too: that costs a few rebuilt pages and needs no error analysis.
     """
 
-    def __init__(self, app: ASGIApp, version: Callable[[], CatalogVersion]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.version = version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in READ_METHODS:
             await self.app(scope, receive, send)
             return
+        cache: ResponseCache = scope["app"].state.response_cache
         counted = False
 
         async def count_then_send(message: Message) -> None:
             nonlocal counted
             if message["type"] == "http.response.start" and not counted:
-                self.version().count_local_write()
+                cache.version.count_local_write()
                 counted = True
             await send(message)
 
@@ -293,4 +294,4 @@ class CountWrites:
         finally:
             # Count a write that raised before its response too: it may have committed part of its work.
             if not counted:
-                self.version().count_local_write()
+                cache.version.count_local_write()

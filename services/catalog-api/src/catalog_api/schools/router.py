@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from catalog_api.schools import imports, service
 from catalog_api.schools.models import School
 from partnerfund_shared.db import SessionDep
 from partnerfund_shared.schemas import catalog as schemas
+from partnerfund_shared.tabular.forms import MissingSchoolCodeForm, skipped_field
 from partnerfund_shared.types import MAX_PAGE_LIMIT, SCHOOL_CODE_PATTERN, Page
 
 router = APIRouter(prefix="/v1/schools", tags=["schools"])
@@ -71,15 +72,9 @@ async def import_schools(
     columns: Annotated[
         str | None, Form(description='JSON: our field -> your header, {"school_code": "Code"}.')
     ] = None,
-    on_missing_school_code: Annotated[
-        Literal["reject", "skip"],
-        Form(
-            description="reject: a row without a school code rejects the file. skip: such rows "
-            "are left out and each is listed among the warnings."
-        ),
-    ] = "reject",
+    on_missing_school_code: MissingSchoolCodeForm = "reject",
 ) -> schemas.ImportResult:
     """Import the district's school list: create new schools and update changed ones."""
-    skip_field = "school_code" if on_missing_school_code == "skip" else None
+    skip_field = skipped_field(on_missing_school_code)
     content, table = await read_upload(file, columns, imports.SCHOOL_COLUMNS, skip_rows_without=skip_field)
     return await imports.import_schools(session, principal, content, table)
