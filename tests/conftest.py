@@ -51,7 +51,7 @@ def _catalog() -> ServiceUnderTest:
     from catalog_api.settings import Settings
 
     # Tests write rows straight through their session as well as through the API, so the response
-    # cache reads the change counter on every request; tests/catalog_api/test_response_cache.py
+    # cache reads the change counter on every request. tests/catalog_api/test_response_cache.py
     # covers the periodic check.
     return ServiceUnderTest(
         "catalog",

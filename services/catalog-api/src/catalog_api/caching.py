@@ -51,7 +51,7 @@ def response_for(
     revalidate: bool = False,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """Answer with the body and its ETag, or with 304 when the client's copy is current."""
+    """Build the response with the body and its ETag, or a 304 when the client's copy is current."""
     etag = etag or etag_for(body)
     response_headers = {**cacheable_headers(settings, etag, revalidate=revalidate), **(headers or {})}
     if _matches(request.headers.get("if-none-match"), etag):

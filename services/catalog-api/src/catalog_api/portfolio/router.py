@@ -37,7 +37,8 @@ async def check_portfolio_program(
     request: Request, session: SessionDep, fiscal_year: FiscalYearPath, program_id: ProgramId
 ) -> Response:
     """Tell whether a program exists, is approved and is in the fiscal year's portfolio."""
-    # Never from the response cache: the allocation service checks purchases against this answer.
+    # Never served from the response cache, because the allocation service checks purchases
+    # against this result.
     check = await service.check_program(session, fiscal_year, program_id)
     return public_response(request, check, revalidate=True)
 

@@ -121,7 +121,7 @@ class _Shape:
     """The parts a search uses. Searches of one shape share one statement and differ in values."""
 
     sqlite: bool
-    # None without `q`; False for a `q` without words, which matches nothing.
+    # None without `q`. False for a `q` without words, which matches nothing.
     full_text: bool | None
     term_filters: tuple[str, ...]
     fees: bool
